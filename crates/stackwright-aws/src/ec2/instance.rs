@@ -1,0 +1,114 @@
+use crate::ec2::{SecurityGroupHandle, SubnetHandle};
+use crate::handle::{attr_handle, common_setters};
+use crate::{kinds, Handle};
+use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
+
+/// An EC2 instance. Secure by default: the instance metadata service requires session tokens (IMDSv2)
+/// and the root volume is an encrypted gp3 volume.
+pub struct Instance {
+    resource: Resource,
+    root_volume: RootVolume,
+    security_groups: Vec<Value>,
+}
+
+/// The root EBS volume. `device_name` must be the AMI's root device (`/dev/xvda` for Amazon Linux).
+#[derive(Clone, Debug)]
+pub struct RootVolume {
+    pub device_name: String,
+    pub size_gib: Option<i64>,
+    pub volume_type: String,
+    pub encrypted: bool,
+}
+
+impl Default for RootVolume {
+    fn default() -> Self {
+        RootVolume {
+            device_name: "/dev/xvda".into(),
+            size_gib: None,
+            volume_type: "gp3".into(),
+            encrypted: true,
+        }
+    }
+}
+
+impl Instance {
+    /// `image_id` is usually a lookup (`ssm::ParameterLookup::image_id(...).value()`) or a parameter.
+    #[track_caller]
+    pub fn new(
+        id: impl Into<String>,
+        image_id: impl Into<Expr>,
+        instance_type: impl Into<Expr>,
+    ) -> Self {
+        let mut resource = Resource::new(id, kinds::INSTANCE);
+        resource.set("image_id", image_id.into());
+        resource.set("instance_type", instance_type.into());
+        resource.set("require_imdsv2", true);
+        Instance {
+            resource,
+            root_volume: RootVolume::default(),
+            security_groups: Vec::new(),
+        }
+    }
+
+    pub fn subnet(mut self, subnet: &SubnetHandle) -> Self {
+        self.resource.set("subnet_id", subnet.id());
+        self
+    }
+
+    pub fn security_group(mut self, group: &SecurityGroupHandle) -> Self {
+        self.security_groups.push(group.id().into());
+        self
+    }
+
+    /// A script or cloud-init document run at first boot; targets base64-encode it as each expects.
+    pub fn user_data(mut self, text: impl Into<Expr>) -> Self {
+        self.resource.set("user_data", text.into());
+        self
+    }
+
+    pub fn root_volume(mut self, volume: RootVolume) -> Self {
+        self.root_volume = volume;
+        self
+    }
+
+    /// Opt-out of IMDSv2 for software that cannot use session tokens; prefer upgrading the software.
+    pub fn allow_imdsv1_insecure(mut self) -> Self {
+        self.resource.set("require_imdsv2", false);
+        self
+    }
+}
+common_setters!(Instance, taggable);
+
+attr_handle!(
+    /// A declared EC2 instance.
+    InstanceHandle {
+        /// The instance id (`i-...`).
+        id: "id",
+        private_ip: "private_ip",
+        public_ip: "public_ip",
+        private_dns_name: "private_dns_name",
+        public_dns_name: "public_dns_name",
+        availability_zone: "availability_zone",
+    }
+);
+
+impl Declare for Instance {
+    type Handle = InstanceHandle;
+    fn declare(mut self, at: ResourceRef) -> (Resource, InstanceHandle) {
+        if !self.security_groups.is_empty() {
+            self.resource
+                .set("security_group_ids", Value::List(self.security_groups));
+        }
+        let volume = self.root_volume;
+        let mut root = vec![
+            ("device_name".to_owned(), Value::from(volume.device_name)),
+            ("volume_type".to_owned(), Value::from(volume.volume_type)),
+            ("encrypted".to_owned(), Value::Bool(volume.encrypted)),
+        ];
+        if let Some(size) = volume.size_gib {
+            root.push(("size_gib".to_owned(), Value::Int(size)));
+        }
+        self.resource.set("root_volume", Value::Map(root));
+        (self.resource, InstanceHandle { handle: Handle(at) })
+    }
+}

@@ -1,0 +1,229 @@
+use crate::cidr::{parse_network_block, Ipv4Cidr};
+use crate::handle::{attr_handle, common_setters};
+use crate::{kinds, Handle};
+use stackwright_core::{Declare, Expr, Resource, ResourceRef};
+
+/// A VPC. DNS support and DNS hostnames are on, as most services expect.
+pub struct Vpc {
+    resource: Resource,
+    cidr: Option<Ipv4Cidr>,
+}
+
+impl Vpc {
+    #[track_caller]
+    pub fn new(id: impl Into<String>, cidr_block: &str) -> Self {
+        let mut resource = Resource::new(id, kinds::VPC);
+        let cidr = parse_network_block("VPC CIDR block", cidr_block)
+            .map_err(|e| resource.problems.push(e))
+            .ok();
+        resource.set("cidr_block", cidr_block);
+        resource.set("enable_dns_support", true);
+        resource.set("enable_dns_hostnames", true);
+        Vpc { resource, cidr }
+    }
+
+    pub fn enable_dns_hostnames(mut self, enabled: bool) -> Self {
+        self.resource.set("enable_dns_hostnames", enabled);
+        self
+    }
+}
+common_setters!(Vpc, taggable);
+
+attr_handle!(
+    /// A declared VPC.
+    VpcHandle {
+        /// The VPC id (`vpc-...`).
+        id: "id",
+        cidr_block: "cidr_block",
+    } cidr: Option<Ipv4Cidr>
+);
+
+impl Declare for Vpc {
+    type Handle = VpcHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, VpcHandle) {
+        let handle = VpcHandle {
+            handle: Handle(at),
+            cidr: self.cidr,
+        };
+        (self.resource, handle)
+    }
+}
+
+/// A subnet of a VPC; its CIDR block must lie inside the VPC's.
+pub struct Subnet {
+    resource: Resource,
+}
+
+impl Subnet {
+    #[track_caller]
+    pub fn new(id: impl Into<String>, vpc: &VpcHandle, cidr_block: &str) -> Self {
+        let mut resource = Resource::new(id, kinds::SUBNET);
+        match parse_network_block("subnet CIDR block", cidr_block) {
+            Ok(subnet) => match vpc.cidr {
+                Some(outer) if !outer.contains(&subnet) => resource.problems.push(format!(
+                    "subnet CIDR block `{subnet}` is outside its VPC's CIDR block `{outer}`: \
+                     expected a block inside `{outer}`"
+                )),
+                _ => {}
+            },
+            Err(e) => resource.problems.push(e),
+        }
+        resource.set("vpc_id", vpc.id());
+        resource.set("cidr_block", cidr_block);
+        Subnet { resource }
+    }
+
+    /// Pins the subnet to an availability zone, e.g. `us-west-2a`.
+    pub fn availability_zone(mut self, zone: impl Into<Expr>) -> Self {
+        self.resource.set("availability_zone", zone.into());
+        self
+    }
+
+    /// Gives instances launched here a public IPv4 address.
+    pub fn map_public_ip_on_launch(mut self, enabled: bool) -> Self {
+        self.resource.set("map_public_ip_on_launch", enabled);
+        self
+    }
+}
+common_setters!(Subnet, taggable);
+
+attr_handle!(
+    /// A declared subnet.
+    SubnetHandle {
+        id: "id",
+        availability_zone: "availability_zone",
+    }
+);
+
+impl Declare for Subnet {
+    type Handle = SubnetHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, SubnetHandle) {
+        (self.resource, SubnetHandle { handle: Handle(at) })
+    }
+}
+
+/// An internet gateway attached to a VPC.
+///
+/// One node in the graph: CloudFormation lowers it to a gateway plus a `VPCGatewayAttachment` (and makes
+/// routes through the gateway wait for the attachment); Terraform attaches it with `vpc_id`.
+pub struct InternetGateway {
+    resource: Resource,
+}
+
+impl InternetGateway {
+    #[track_caller]
+    pub fn new(id: impl Into<String>, vpc: &VpcHandle) -> Self {
+        let mut resource = Resource::new(id, kinds::INTERNET_GATEWAY);
+        resource.set("vpc_id", vpc.id());
+        InternetGateway { resource }
+    }
+}
+common_setters!(InternetGateway, taggable);
+
+attr_handle!(
+    /// A declared internet gateway.
+    InternetGatewayHandle { id: "id" }
+);
+
+impl Declare for InternetGateway {
+    type Handle = InternetGatewayHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, InternetGatewayHandle) {
+        (self.resource, InternetGatewayHandle { handle: Handle(at) })
+    }
+}
+
+/// A route table of a VPC.
+pub struct RouteTable {
+    resource: Resource,
+}
+
+impl RouteTable {
+    #[track_caller]
+    pub fn new(id: impl Into<String>, vpc: &VpcHandle) -> Self {
+        let mut resource = Resource::new(id, kinds::ROUTE_TABLE);
+        resource.set("vpc_id", vpc.id());
+        RouteTable { resource }
+    }
+}
+common_setters!(RouteTable, taggable);
+
+attr_handle!(
+    /// A declared route table.
+    RouteTableHandle { id: "id" }
+);
+
+impl Declare for RouteTable {
+    type Handle = RouteTableHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, RouteTableHandle) {
+        (self.resource, RouteTableHandle { handle: Handle(at) })
+    }
+}
+
+/// A route in a route table, to an internet gateway.
+pub struct Route {
+    resource: Resource,
+}
+
+impl Route {
+    /// Routes `destination` (e.g. `0.0.0.0/0`) through an internet gateway.
+    #[track_caller]
+    pub fn to_internet_gateway(
+        id: impl Into<String>,
+        table: &RouteTableHandle,
+        destination: &str,
+        gateway: &InternetGatewayHandle,
+    ) -> Self {
+        let mut resource = Resource::new(id, kinds::ROUTE);
+        if let Err(e) = Ipv4Cidr::parse(destination) {
+            resource.problems.push(format!("route destination: {e}"));
+        }
+        resource.set("route_table_id", table.id());
+        resource.set("destination_cidr_block", destination);
+        resource.set("gateway_id", gateway.id());
+        Route { resource }
+    }
+}
+common_setters!(Route);
+
+attr_handle!(
+    /// A declared route.
+    RouteHandle { id: "id" }
+);
+
+impl Declare for Route {
+    type Handle = RouteHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, RouteHandle) {
+        (self.resource, RouteHandle { handle: Handle(at) })
+    }
+}
+
+/// Associates a subnet with a route table.
+pub struct SubnetRouteTableAssociation {
+    resource: Resource,
+}
+
+impl SubnetRouteTableAssociation {
+    #[track_caller]
+    pub fn new(id: impl Into<String>, subnet: &SubnetHandle, table: &RouteTableHandle) -> Self {
+        let mut resource = Resource::new(id, kinds::SUBNET_ROUTE_TABLE_ASSOCIATION);
+        resource.set("subnet_id", subnet.id());
+        resource.set("route_table_id", table.id());
+        SubnetRouteTableAssociation { resource }
+    }
+}
+common_setters!(SubnetRouteTableAssociation);
+
+attr_handle!(
+    /// A declared subnet association.
+    SubnetRouteTableAssociationHandle { id: "id" }
+);
+
+impl Declare for SubnetRouteTableAssociation {
+    type Handle = SubnetRouteTableAssociationHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, SubnetRouteTableAssociationHandle) {
+        (
+            self.resource,
+            SubnetRouteTableAssociationHandle { handle: Handle(at) },
+        )
+    }
+}

@@ -1,0 +1,77 @@
+use stackwright_core::{AttrRef, Expr, HasResourceRef, ResourceRef};
+
+/// The untyped part of every resource handle: which resource, and how to reference its attributes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Handle(pub ResourceRef);
+
+impl Handle {
+    pub fn attr(&self, attr: &'static str) -> Expr {
+        Expr::Attr(AttrRef {
+            resource: self.0,
+            attr,
+        })
+    }
+}
+
+impl HasResourceRef for Handle {
+    fn resource_ref(&self) -> ResourceRef {
+        self.0
+    }
+}
+
+/// Declares a typed handle with one method per attribute: `attr_handle!(VpcHandle { id: "id" })`.
+macro_rules! attr_handle {
+    ($(#[$doc:meta])* $name:ident { $($(#[$mdoc:meta])* $method:ident : $attr:literal),* $(,)? } $($extra:ident : $ty:ty),*) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug)]
+        pub struct $name {
+            handle: $crate::Handle,
+            $(#[allow(dead_code)] $extra: $ty,)*
+        }
+
+        impl $name {
+            $(
+                $(#[$mdoc])*
+                pub fn $method(&self) -> stackwright_core::Expr {
+                    self.handle.attr($attr)
+                }
+            )*
+        }
+
+        impl stackwright_core::HasResourceRef for $name {
+            fn resource_ref(&self) -> stackwright_core::ResourceRef {
+                self.handle.0
+            }
+        }
+    };
+}
+pub(crate) use attr_handle;
+
+/// Adds the setters every builder shares (`depends_on`, and `tag` for taggable kinds) to a builder that
+/// keeps its node in a `resource` field.
+macro_rules! common_setters {
+    ($builder:ident) => {
+        impl $builder {
+            /// Makes this resource wait for another one that it does not otherwise reference.
+            pub fn depends_on(mut self, other: &impl stackwright_core::HasResourceRef) -> Self {
+                self.resource.depends_on.push(other.resource_ref());
+                self
+            }
+        }
+    };
+    ($builder:ident, taggable) => {
+        $crate::handle::common_setters!($builder);
+        impl $builder {
+            /// Adds a tag; it overrides an environment tag with the same key.
+            pub fn tag(
+                mut self,
+                key: impl Into<String>,
+                value: impl Into<stackwright_core::Expr>,
+            ) -> Self {
+                self.resource.tags.push((key.into(), value.into()));
+                self
+            }
+        }
+    };
+}
+pub(crate) use common_setters;

@@ -1,0 +1,19 @@
+//! Typed, target-neutral builders for AWS resources.
+//!
+//! Required properties are `new(...)` arguments, so a missing one is a compile error; optional ones are
+//! by-value setters. Adding a builder to a [`Stack`](stackwright_core::Stack) returns a typed handle whose
+//! methods (`vpc.id()`, `instance.private_ip()`) are references that each target lowers to its own syntax.
+//!
+//! Builders check their own input (CIDR syntax, ranges) and record problems on the resource, so that all
+//! problems of an app are reported together with the line that declared them.
+//!
+//! Architecture invariant: builders produce neutral [`Resource`](stackwright_core::Resource) nodes; the
+//! spelling of each resource in CloudFormation or Terraform lives in the target crates, keyed by [`kinds`].
+
+pub mod cidr;
+pub mod ec2;
+mod handle;
+pub mod kinds;
+pub mod ssm;
+
+pub use handle::Handle;

@@ -1,0 +1,72 @@
+use stackwright_core::Diagnostic;
+use std::fmt::Write as _;
+
+/// Renders problems like a compiler: what is wrong, where it was declared, and in which context.
+pub(crate) fn diagnostics(problems: &[Diagnostic], color: bool) -> String {
+    let (red, bold, blue, reset) = if color {
+        ("\x1b[1;31m", "\x1b[1m", "\x1b[1;34m", "\x1b[0m")
+    } else {
+        ("", "", "", "")
+    };
+    let mut out = String::new();
+    for problem in problems {
+        let _ = writeln!(out, "{red}error{reset}{bold}: {}{reset}", problem.message);
+        if let Some(at) = problem.location {
+            let _ = writeln!(
+                out,
+                "  {blue}-->{reset} {}:{}:{}",
+                at.file(),
+                at.line(),
+                at.column()
+            );
+        }
+        let context: Vec<String> = [
+            ("environment", &problem.environment),
+            ("stack", &problem.stack),
+            ("resource", &problem.resource),
+        ]
+        .into_iter()
+        .filter_map(|(what, name)| name.as_ref().map(|n| format!("{what} `{n}`")))
+        .collect();
+        if !context.is_empty() {
+            let _ = writeln!(out, "   {blue}={reset} in {}", context.join(", "));
+        }
+    }
+    let count = problems.len();
+    let plural = if count == 1 { "" } else { "s" };
+    let _ = writeln!(
+        out,
+        "{red}error{reset}{bold}: {count} problem{plural} found; nothing was written{reset}"
+    );
+    out
+}
+
+/// Left-aligned columns separated by two spaces.
+pub(crate) fn table(rows: &[Vec<String>]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(String::len)
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, cell)| {
+                if c + 1 == row.len() {
+                    cell.clone()
+                } else {
+                    format!("{cell:<w$}", w = widths[c])
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "  {}", line.join("  "));
+    }
+    out
+}

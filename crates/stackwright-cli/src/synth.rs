@@ -1,0 +1,170 @@
+use serde_json::{json, Value as Json};
+use sha2::{Digest, Sha256};
+use stackwright_core::{App, Diagnostic, Selection};
+
+/// A deployment engine we compile for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    CloudFormation,
+    Terraform,
+}
+
+impl Target {
+    pub const ALL: [Target; 2] = [Target::CloudFormation, Target::Terraform];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::CloudFormation => "cloudformation",
+            Target::Terraform => "terraform",
+        }
+    }
+}
+
+/// What to synthesize: which environments (all when empty) and which targets.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub environments: Vec<String>,
+    pub targets: Vec<Target>,
+}
+
+impl Default for Request {
+    fn default() -> Self {
+        Request {
+            environments: Vec::new(),
+            targets: Target::ALL.to_vec(),
+        }
+    }
+}
+
+/// One generated file and what it deploys.
+#[derive(Clone, Debug)]
+pub struct Artifact {
+    pub environment: String,
+    pub account: String,
+    pub region: String,
+    pub stack: String,
+    pub target: Target,
+    /// Path relative to the output directory, with `/` separators.
+    pub path: String,
+    pub resource_count: usize,
+    pub bytes: Vec<u8>,
+}
+
+/// Everything one synthesis produces, in a deterministic order: environments and stacks in declaration
+/// order, CloudFormation before Terraform.
+#[derive(Clone, Debug)]
+pub struct Synthesis {
+    pub app: String,
+    pub artifacts: Vec<Artifact>,
+    /// `manifest.json`: every artifact with its environment, account, region, stack, target, path and sha256.
+    pub manifest: Vec<u8>,
+}
+
+impl Synthesis {
+    /// Every file of the output directory (artifacts and manifest), as (relative path, bytes).
+    pub fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.artifacts
+            .iter()
+            .map(|a| (a.path.as_str(), a.bytes.as_slice()))
+            .chain(std::iter::once((MANIFEST, self.manifest.as_slice())))
+    }
+}
+
+pub(crate) const MANIFEST: &str = "manifest.json";
+
+/// Runs the app's definitions for the requested environments and lowers them to every requested target.
+/// Pure: no file is read or written. Any problem, in any environment, stack or target, fails the whole
+/// synthesis so that nothing partial is ever written.
+pub fn synthesize<C>(app: &App<C>, request: &Request) -> Result<Synthesis, Vec<Diagnostic>> {
+    let selection = Selection {
+        environments: request.environments.clone(),
+    };
+    let instantiation = app.instantiate(&selection);
+    let mut problems = instantiation.problems;
+    let mut artifacts = Vec::new();
+    for instance in &instantiation.instances {
+        let env = instance.environment;
+        let stack = instance.stack.name();
+        for &target in &request.targets {
+            let (document, resource_count, found, path) = match target {
+                Target::CloudFormation => {
+                    let t = stackwright_cloudformation::synthesize(instance);
+                    let path = format!("cloudformation/{}/{stack}.template.json", env.name);
+                    (t.document, t.resource_count, t.problems, path)
+                }
+                Target::Terraform => {
+                    let m = stackwright_terraform::synthesize(instance);
+                    let path = format!("terraform/{}/{stack}/main.tf.json", env.name);
+                    (m.document, m.resource_count, m.problems, path)
+                }
+            };
+            problems.extend(found);
+            artifacts.push(Artifact {
+                environment: env.name.clone(),
+                account: env.account.clone(),
+                region: env.region.clone(),
+                stack: stack.to_owned(),
+                target,
+                path,
+                resource_count,
+                bytes: to_bytes(&document),
+            });
+        }
+    }
+    if !problems.is_empty() {
+        dedup_in_order(&mut problems);
+        return Err(problems);
+    }
+    let manifest = manifest(app.name(), &artifacts);
+    Ok(Synthesis {
+        app: app.name().to_owned(),
+        artifacts,
+        manifest,
+    })
+}
+
+/// Pretty JSON with two-space indentation and a final newline: stable bytes, readable diffs.
+pub(crate) fn to_bytes(document: &Json) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(document).expect("a JSON value always serializes");
+    bytes.push(b'\n');
+    bytes
+}
+
+fn manifest(app: &str, artifacts: &[Artifact]) -> Vec<u8> {
+    let entries: Vec<Json> = artifacts
+        .iter()
+        .map(|a| {
+            json!({
+                "env": a.environment,
+                "account": a.account,
+                "region": a.region,
+                "stack": a.stack,
+                "target": a.target.name(),
+                "path": a.path,
+                "resources": a.resource_count,
+                "sha256": hex_sha256(&a.bytes),
+            })
+        })
+        .collect();
+    to_bytes(&json!({ "format": 1, "app": app, "artifacts": entries }))
+}
+
+fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The same problem found by both targets (e.g. an unknown attribute) is reported once.
+fn dedup_in_order(problems: &mut Vec<Diagnostic>) {
+    let mut seen: Vec<Diagnostic> = Vec::with_capacity(problems.len());
+    problems.retain(|p| {
+        if seen.contains(p) {
+            false
+        } else {
+            seen.push(p.clone());
+            true
+        }
+    });
+}

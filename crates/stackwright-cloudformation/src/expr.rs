@@ -1,0 +1,102 @@
+use serde_json::{json, Value as Json};
+use stackwright_core::{AttrRef, Expr, ParamRef};
+
+/// How a reference is spelled in a template.
+pub(crate) enum Reference {
+    Ref(String),
+    GetAtt(String, String),
+}
+
+/// Resolves references to the template's logical ids.
+pub(crate) trait Resolve {
+    fn attr(&self, attr: &AttrRef) -> Result<Reference, String>;
+    fn param(&self, param: &ParamRef) -> Result<Reference, String>;
+}
+
+/// Lowers an expression: a literal to a string, a lone reference to `Ref`/`Fn::GetAtt`, and a mix to
+/// `Fn::Sub`, whose literal `${` is escaped as `${!` so that it stays literal.
+pub(crate) fn lower(expr: &Expr, resolve: &dyn Resolve, report: &mut dyn FnMut(String)) -> Json {
+    match expr {
+        Expr::Literal(text) => Json::String(text.clone()),
+        Expr::Attr(_) | Expr::Param(_) => match reference(expr, resolve) {
+            Ok(Reference::Ref(id)) => json!({ "Ref": id }),
+            Ok(Reference::GetAtt(id, attr)) => json!({ "Fn::GetAtt": [id, attr] }),
+            Err(message) => {
+                report(message);
+                Json::Null
+            }
+        },
+        Expr::Concat(parts) => {
+            let mut template = String::new();
+            for part in parts {
+                match part {
+                    Expr::Literal(text) => template.push_str(&text.replace("${", "${!")),
+                    other => match reference(other, resolve) {
+                        Ok(Reference::Ref(id)) => template.push_str(&format!("${{{id}}}")),
+                        Ok(Reference::GetAtt(id, attr)) => {
+                            template.push_str(&format!("${{{id}.{attr}}}"))
+                        }
+                        Err(message) => report(message),
+                    },
+                }
+            }
+            json!({ "Fn::Sub": template })
+        }
+    }
+}
+
+fn reference(expr: &Expr, resolve: &dyn Resolve) -> Result<Reference, String> {
+    match expr {
+        Expr::Attr(attr) => resolve.attr(attr),
+        Expr::Param(param) => resolve.param(param),
+        // `Expr::concat` never nests concatenations, and literals are handled by the caller.
+        Expr::Literal(_) | Expr::Concat(_) => Err("internal: expected a reference".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stackwright_core::{ResourceRef, ScopeId};
+
+    struct Fixed;
+    impl Resolve for Fixed {
+        fn attr(&self, attr: &AttrRef) -> Result<Reference, String> {
+            Ok(match attr.attr {
+                "id" => Reference::Ref("Web".into()),
+                other => Reference::GetAtt("Web".into(), other.to_uppercase()),
+            })
+        }
+        fn param(&self, _: &ParamRef) -> Result<Reference, String> {
+            Ok(Reference::Ref("Size".into()))
+        }
+    }
+
+    fn attr(name: &'static str) -> Expr {
+        let resource = ResourceRef {
+            scope: ScopeId(1),
+            index: 0,
+        };
+        Expr::Attr(AttrRef {
+            resource,
+            attr: name,
+        })
+    }
+
+    fn check(expr: Expr, expected: Json) {
+        let mut problems = Vec::new();
+        assert_eq!(lower(&expr, &Fixed, &mut |m| problems.push(m)), expected);
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn literals_refs_and_sub() {
+        check("plain ${x}".into(), json!("plain ${x}"));
+        check(attr("id"), json!({"Ref": "Web"}));
+        check(attr("ip"), json!({"Fn::GetAtt": ["Web", "IP"]}));
+        check(
+            Expr::concat(["echo ${HOME} ".into(), attr("ip"), ":".into(), attr("id")]),
+            json!({"Fn::Sub": "echo ${!HOME} ${Web.IP}:${Web}"}),
+        );
+    }
+}

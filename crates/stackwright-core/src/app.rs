@@ -1,0 +1,256 @@
+use crate::diagnostic::{Diagnostic, Location};
+use crate::extensions::Extensions;
+use crate::stack::Stack;
+use crate::{ids, regions};
+use std::any::Any;
+
+type Definition<C> = Box<dyn Fn(&mut Stack, &Environment<C>) + Send + Sync>;
+
+/// A Stackwright app: named environments, each with a typed config value `C`, and stack definitions
+/// that run once per environment.
+pub struct App<C> {
+    name: String,
+    location: Location,
+    environments: Vec<Environment<C>>,
+    stacks: Vec<StackDefinition<C>>,
+}
+
+pub(crate) struct StackDefinition<C> {
+    pub(crate) name: String,
+    pub(crate) location: Location,
+    pub(crate) define: Definition<C>,
+}
+
+impl<C> App<C> {
+    #[track_caller]
+    pub fn new(name: impl Into<String>) -> Self {
+        App {
+            name: name.into(),
+            location: std::panic::Location::caller(),
+            environments: Vec::new(),
+            stacks: Vec::new(),
+        }
+    }
+
+    /// Adds an environment (an account x region pair with its own config).
+    pub fn environment(mut self, environment: Environment<C>) -> Self {
+        self.environments.push(environment);
+        self
+    }
+
+    /// Adds a stack, defined by a function that runs once per environment.
+    #[track_caller]
+    pub fn stack(
+        mut self,
+        name: impl Into<String>,
+        define: impl Fn(&mut Stack, &Environment<C>) + Send + Sync + 'static,
+    ) -> Self {
+        self.stacks.push(StackDefinition {
+            name: name.into(),
+            location: std::panic::Location::caller(),
+            define: Box::new(define),
+        });
+        self
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn environments(&self) -> &[Environment<C>] {
+        &self.environments
+    }
+
+    pub fn stack_names(&self) -> impl Iterator<Item = &str> {
+        self.stacks.iter().map(|s| s.name.as_str())
+    }
+
+    pub(crate) fn stack_definitions(&self) -> &[StackDefinition<C>] {
+        &self.stacks
+    }
+
+    /// Problems with the app's own shape: its name, environments and stack names.
+    pub fn validate(&self) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        if let Err(why) = ids::validate_name(&self.name) {
+            problems.push(
+                Diagnostic::new(format!("invalid app name `{}`: {why}", self.name))
+                    .at(self.location),
+            );
+        }
+        if self.environments.is_empty() {
+            problems.push(
+                Diagnostic::new(format!(
+                    "app `{}` has no environment: expected at least one `.environment(...)`",
+                    self.name
+                ))
+                .at(self.location),
+            );
+        }
+        if self.stacks.is_empty() {
+            problems.push(
+                Diagnostic::new(format!(
+                    "app `{}` has no stack: expected at least one `.stack(...)`",
+                    self.name
+                ))
+                .at(self.location),
+            );
+        }
+        for (i, env) in self.environments.iter().enumerate() {
+            problems.extend(env.spec.validate());
+            if let Some(first) = self.environments[..i]
+                .iter()
+                .find(|e| e.spec.name == env.spec.name)
+            {
+                problems.push(
+                    Diagnostic::new(format!(
+                        "duplicate environment name `{}`: already declared at {}:{}",
+                        env.spec.name,
+                        first.spec.location.file(),
+                        first.spec.location.line()
+                    ))
+                    .in_environment(&env.spec.name)
+                    .at(env.spec.location),
+                );
+            }
+        }
+        for (i, stack) in self.stacks.iter().enumerate() {
+            if let Err(why) = ids::validate_name(&stack.name) {
+                problems.push(
+                    Diagnostic::new(format!("invalid stack name `{}`: {why}", stack.name))
+                        .at(stack.location),
+                );
+            }
+            if let Some(first) = self.stacks[..i].iter().find(|s| s.name == stack.name) {
+                problems.push(
+                    Diagnostic::new(format!(
+                        "duplicate stack name `{}`: already declared at {}:{}",
+                        stack.name,
+                        first.location.file(),
+                        first.location.line()
+                    ))
+                    .at(stack.location),
+                );
+            }
+        }
+        problems
+    }
+}
+
+/// The target-independent facts of an environment, without the user's config type.
+#[derive(Clone, Debug)]
+pub struct EnvSpec {
+    pub name: String,
+    pub account: String,
+    pub region: String,
+    /// Tags applied to every taggable resource of the environment, in declaration order.
+    pub tags: Vec<(String, String)>,
+    /// Target-specific settings (e.g. the Terraform backend), attached by the target crates.
+    pub extensions: Extensions,
+    pub location: Location,
+}
+
+impl EnvSpec {
+    fn validate(&self) -> Vec<Diagnostic> {
+        let mut problems = Vec::new();
+        let mut report = |message: String| {
+            problems.push(
+                Diagnostic::new(message)
+                    .in_environment(&self.name)
+                    .at(self.location),
+            );
+        };
+        if let Err(why) = ids::validate_name(&self.name) {
+            report(format!("invalid environment name `{}`: {why}", self.name));
+        }
+        if self.account.len() != 12 || !self.account.bytes().all(|b| b.is_ascii_digit()) {
+            report(format!(
+                "invalid account id `{}`: expected exactly 12 digits",
+                self.account
+            ));
+        }
+        if !regions::is_known(&self.region) {
+            report(format!(
+                "unknown region `{}`: expected one of {}",
+                self.region,
+                regions::REGIONS.join(", ")
+            ));
+        }
+        for (i, (key, _)) in self.tags.iter().enumerate() {
+            if key.is_empty() || key.len() > 128 || key.starts_with("aws:") {
+                report(format!(
+                    "invalid tag key `{key}`: expected 1 to 128 characters, not starting with `aws:`"
+                ));
+            }
+            if self.tags[..i].iter().any(|(k, _)| k == key) {
+                report(format!("duplicate tag key `{key}`"));
+            }
+        }
+        problems
+    }
+}
+
+/// One environment: where (account, region) and how (the user's typed config) a copy of the app runs.
+pub struct Environment<C> {
+    spec: EnvSpec,
+    config: C,
+}
+
+impl<C> Environment<C> {
+    #[track_caller]
+    pub fn new(
+        name: impl Into<String>,
+        account: impl Into<String>,
+        region: impl Into<String>,
+        config: C,
+    ) -> Self {
+        Environment {
+            spec: EnvSpec {
+                name: name.into(),
+                account: account.into(),
+                region: region.into(),
+                tags: Vec::new(),
+                extensions: Extensions::default(),
+                location: std::panic::Location::caller(),
+            },
+            config,
+        }
+    }
+
+    /// Adds a tag applied to every taggable resource of this environment.
+    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.spec.tags.push((key.into(), value.into()));
+        self
+    }
+
+    /// Attaches a target-specific setting; target crates wrap this in named methods.
+    pub fn with_extension<T: Any + Send + Sync>(mut self, value: T) -> Self {
+        self.spec.extensions.insert(value);
+        self
+    }
+
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    pub fn account(&self) -> &str {
+        &self.spec.account
+    }
+
+    pub fn region(&self) -> &str {
+        &self.spec.region
+    }
+
+    /// The partition of the region (`aws`, `aws-cn`, ...), for building ARNs.
+    pub fn partition(&self) -> &'static str {
+        regions::partition(&self.spec.region)
+    }
+
+    pub fn config(&self) -> &C {
+        &self.config
+    }
+
+    pub fn spec(&self) -> &EnvSpec {
+        &self.spec
+    }
+}

@@ -1,0 +1,215 @@
+use crate::stack::{ResourceRef, ScopeId};
+use std::ops::Add;
+
+/// A string-valued expression: a literal, a reference resolved at deploy time, or their concatenation.
+///
+/// Targets lower references to their own syntax (`Ref`/`Fn::GetAtt`/`Fn::Sub` in CloudFormation,
+/// `"${aws_instance.web.private_ip}"` in Terraform) and escape literal text so that it stays literal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expr {
+    Literal(String),
+    /// An attribute of a resource, known only once the resource exists.
+    Attr(AttrRef),
+    /// A deploy-time parameter of the stack.
+    Param(ParamRef),
+    /// Parts joined without separator; never nested and never two adjacent literals (see [`Expr::concat`]).
+    Concat(Vec<Expr>),
+}
+
+/// An attribute of a resource. `attr` is the neutral attribute name (`id`, `private_ip`, ...) that each
+/// target maps to its own spelling for the resource's kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttrRef {
+    pub resource: ResourceRef,
+    pub attr: &'static str,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ParamRef {
+    pub scope: ScopeId,
+    pub index: u32,
+}
+
+impl Expr {
+    /// Concatenates parts, flattening nested concatenations and merging adjacent literals, so that equal
+    /// strings have one representation.
+    pub fn concat(parts: impl IntoIterator<Item = Expr>) -> Expr {
+        let mut out: Vec<Expr> = Vec::new();
+        let push = |part: Expr, out: &mut Vec<Expr>| match (out.last_mut(), part) {
+            (_, Expr::Literal(s)) if s.is_empty() => {}
+            (Some(Expr::Literal(prev)), Expr::Literal(s)) => prev.push_str(&s),
+            (_, part) => out.push(part),
+        };
+        for part in parts {
+            match part {
+                Expr::Concat(inner) => inner.into_iter().for_each(|p| push(p, &mut out)),
+                other => push(other, &mut out),
+            }
+        }
+        match out.len() {
+            0 => Expr::Literal(String::new()),
+            1 => out.pop().expect("one element"),
+            _ => Expr::Concat(out),
+        }
+    }
+
+    /// The literal text, when the expression contains no reference.
+    pub fn as_literal(&self) -> Option<&str> {
+        match self {
+            Expr::Literal(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Visits every resource attribute referenced by this expression.
+    pub fn for_each_attr(&self, f: &mut dyn FnMut(&AttrRef)) {
+        match self {
+            Expr::Attr(a) => f(a),
+            Expr::Concat(parts) => parts.iter().for_each(|p| p.for_each_attr(f)),
+            Expr::Literal(_) | Expr::Param(_) => {}
+        }
+    }
+
+    /// Visits every parameter referenced by this expression.
+    pub fn for_each_param(&self, f: &mut dyn FnMut(&ParamRef)) {
+        match self {
+            Expr::Param(p) => f(p),
+            Expr::Concat(parts) => parts.iter().for_each(|p| p.for_each_param(f)),
+            Expr::Literal(_) | Expr::Attr(_) => {}
+        }
+    }
+}
+
+impl From<&str> for Expr {
+    fn from(s: &str) -> Self {
+        Expr::Literal(s.to_owned())
+    }
+}
+
+impl From<String> for Expr {
+    fn from(s: String) -> Self {
+        Expr::Literal(s)
+    }
+}
+
+impl From<&String> for Expr {
+    fn from(s: &String) -> Self {
+        Expr::Literal(s.clone())
+    }
+}
+
+impl From<&Expr> for Expr {
+    fn from(e: &Expr) -> Self {
+        e.clone()
+    }
+}
+
+impl<T: Into<Expr>> Add<T> for Expr {
+    type Output = Expr;
+    fn add(self, rhs: T) -> Expr {
+        Expr::concat([self, rhs.into()])
+    }
+}
+
+/// A property value: scalars, strings (which may hold references), lists and ordered maps.
+///
+/// Maps keep insertion order so that lowering is deterministic without sorting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    Bool(bool),
+    Int(i64),
+    Str(Expr),
+    List(Vec<Value>),
+    Map(Vec<(String, Value)>),
+}
+
+impl Value {
+    pub fn as_expr(&self) -> Option<&Expr> {
+        match self {
+            Value::Str(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    pub fn as_list(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[(String, Value)]> {
+        match self {
+            Value::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// Looks up a key of a map value.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }
+
+    /// Visits every expression inside this value, depth first.
+    pub fn for_each_expr(&self, f: &mut dyn FnMut(&Expr)) {
+        match self {
+            Value::Str(e) => f(e),
+            Value::List(items) => items.iter().for_each(|v| v.for_each_expr(f)),
+            Value::Map(entries) => entries.iter().for_each(|(_, v)| v.for_each_expr(f)),
+            Value::Bool(_) | Value::Int(_) => {}
+        }
+    }
+}
+
+impl<T: Into<Expr>> From<T> for Value {
+    fn from(e: T) -> Self {
+        Value::Str(e.into())
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Self {
+        Value::Int(i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concat_flattens_and_merges_literals() {
+        let param = Expr::Param(ParamRef {
+            scope: ScopeId(1),
+            index: 0,
+        });
+        let inner = Expr::concat(["a".into(), param.clone()]);
+        let joined = Expr::concat([inner, "b".into(), "c".into(), Expr::from("")]);
+        assert_eq!(joined, Expr::Concat(vec!["a".into(), param, "bc".into()]));
+        assert_eq!(Expr::concat(["x".into(), "y".into()]), Expr::from("xy"));
+        assert_eq!(Expr::concat([]), Expr::from(""));
+    }
+}

@@ -1,0 +1,151 @@
+use crate::app::{App, EnvSpec};
+use crate::diagnostic::{Diagnostic, Location};
+use crate::expr::Expr;
+use crate::stack::{ResourceRef, ScopeId, Stack};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Which environments to instantiate; all of them by default.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    pub environments: Vec<String>,
+}
+
+/// One stack definition run for one environment: the graph a target lowers.
+#[derive(Debug)]
+pub struct StackInstance<'a> {
+    pub app: &'a str,
+    pub environment: &'a EnvSpec,
+    pub stack: Stack,
+}
+
+/// Every selected (environment, stack) instance, and every problem found while building them.
+#[derive(Debug)]
+pub struct Instantiation<'a> {
+    pub instances: Vec<StackInstance<'a>>,
+    pub problems: Vec<Diagnostic>,
+}
+
+// Scope ids only need to be unique within a process; they never reach an artifact.
+static NEXT_SCOPE: AtomicU32 = AtomicU32::new(1);
+
+impl<C> App<C> {
+    /// Runs every stack definition once per selected environment and checks the result: ids, builder
+    /// input, and references that cross environments or stacks. All problems are collected.
+    pub fn instantiate(&self, selection: &Selection) -> Instantiation<'_> {
+        let mut problems = self.validate();
+        for wanted in &selection.environments {
+            if !self.environments().iter().any(|e| e.name() == wanted) {
+                let known: Vec<&str> = self.environments().iter().map(|e| e.name()).collect();
+                problems.push(Diagnostic::new(format!(
+                    "unknown environment `{wanted}`: expected one of {}",
+                    known.join(", ")
+                )));
+            }
+        }
+        let selected = self.environments().iter().filter(|e| {
+            selection.environments.is_empty()
+                || selection.environments.iter().any(|w| w == e.name())
+        });
+
+        let mut instances = Vec::new();
+        for environment in selected {
+            for definition in self.stack_definitions() {
+                let scope = ScopeId(NEXT_SCOPE.fetch_add(1, Ordering::Relaxed));
+                let mut stack = Stack::new(&definition.name, scope);
+                (definition.define)(&mut stack, environment);
+                instances.push(StackInstance {
+                    app: self.name(),
+                    environment: environment.spec(),
+                    stack,
+                });
+            }
+        }
+
+        let owners: BTreeMap<ScopeId, (String, String)> = instances
+            .iter()
+            .map(|i| {
+                (
+                    i.stack.scope(),
+                    (i.environment.name.clone(), i.stack.name().to_owned()),
+                )
+            })
+            .collect();
+        for instance in &mut instances {
+            let env = instance.environment.name.as_str();
+            let mut found = std::mem::take(&mut instance.stack.problems);
+            for resource in instance.stack.resources() {
+                found.extend(resource.problems.iter().map(|p| {
+                    Diagnostic::new(p.clone())
+                        .for_resource(&resource.id)
+                        .at(resource.location)
+                }));
+            }
+            found.extend(foreign_references(instance, &owners));
+            problems.extend(
+                found
+                    .into_iter()
+                    .map(|d| d.in_environment(env).in_stack(instance.stack.name())),
+            );
+        }
+        Instantiation {
+            instances,
+            problems,
+        }
+    }
+}
+
+/// Finds references to resources or parameters of another stack instance. The scope of each reference
+/// names its owner, which is what a later cross-stack lowering (exports, remote state) will use.
+fn foreign_references(
+    instance: &StackInstance,
+    owners: &BTreeMap<ScopeId, (String, String)>,
+) -> Vec<Diagnostic> {
+    let stack = &instance.stack;
+    let here = stack.scope();
+    let mut problems = Vec::new();
+    let mut check = |scope: ScopeId, what: &str, user: &str, location: Location| {
+        if scope == here {
+            return;
+        }
+        let message = match owners.get(&scope) {
+            Some((env, other_stack)) if *env != instance.environment.name => format!(
+                "`{user}` references {what} of environment `{env}` (stack `{other_stack}`): \
+                 a stack can only reference resources of its own environment"
+            ),
+            Some((_, other_stack)) => format!(
+                "`{user}` references {what} of stack `{other_stack}`: \
+                 cross-stack references are not supported yet; declare both in one stack"
+            ),
+            None => format!(
+                "`{user}` references {what} that was not declared in any selected stack of this app"
+            ),
+        };
+        problems.push(Diagnostic::new(message).for_resource(user).at(location));
+    };
+    let check_expr = |expr: &Expr,
+                      user: &str,
+                      location: Location,
+                      check: &mut dyn FnMut(ScopeId, &str, &str, Location)| {
+        expr.for_each_attr(&mut |a| {
+            check(a.resource.scope, "a resource attribute", user, location)
+        });
+        expr.for_each_param(&mut |p| check(p.scope, "a parameter", user, location));
+    };
+    for resource in stack.resources() {
+        resource.for_each_expr(&mut |e| check_expr(e, &resource.id, resource.location, &mut check));
+        for dependency in &resource.depends_on {
+            let ResourceRef { scope, .. } = *dependency;
+            check(
+                scope,
+                "a resource (in depends_on)",
+                &resource.id,
+                resource.location,
+            );
+        }
+    }
+    for output in stack.outputs() {
+        check_expr(&output.value, &output.id, output.location, &mut check);
+    }
+    problems
+}

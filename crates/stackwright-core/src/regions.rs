@@ -1,0 +1,40 @@
+//! AWS regions and their partitions.
+
+mod generated {
+    include!("regions_generated.rs");
+}
+
+pub use generated::REGIONS;
+
+pub fn is_known(region: &str) -> bool {
+    REGIONS.binary_search(&region).is_ok()
+}
+
+/// The partition a region belongs to (`aws`, `aws-cn`, `aws-us-gov`, ...), as used in ARNs.
+pub fn partition(region: &str) -> &'static str {
+    match region {
+        r if r.starts_with("cn-") => "aws-cn",
+        r if r.starts_with("us-gov-") => "aws-us-gov",
+        r if r.starts_with("us-isob-") => "aws-iso-b",
+        r if r.starts_with("us-isof-") => "aws-iso-f",
+        r if r.starts_with("us-iso-") => "aws-iso",
+        r if r.starts_with("eu-isoe-") => "aws-iso-e",
+        r if r.starts_with("eusc-") => "aws-eusc",
+        _ => "aws",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn known_regions() {
+        assert!(super::is_known("us-west-2"));
+        assert!(super::is_known("eu-central-1"));
+        assert!(!super::is_known("us-west-9"));
+        assert!(
+            super::REGIONS.windows(2).all(|w| w[0] < w[1]),
+            "sorted for binary search"
+        );
+        assert_eq!(super::partition("cn-north-1"), "aws-cn");
+    }
+}

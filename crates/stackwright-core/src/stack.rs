@@ -1,0 +1,311 @@
+use crate::diagnostic::{Diagnostic, Location};
+use crate::expr::{Expr, ParamRef, Value};
+use crate::ids;
+
+/// Identifies one (environment, stack) instance within a process. References carry it, so that a reference
+/// that crosses environments or stacks is detected (and, later, lowered to a cross-stack import).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ScopeId(pub u32);
+
+/// A reference to a resource declared in some stack instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ResourceRef {
+    pub scope: ScopeId,
+    pub index: u32,
+}
+
+/// Implemented by every typed resource handle, so it can be named in `depends_on`.
+pub trait HasResourceRef {
+    fn resource_ref(&self) -> ResourceRef;
+}
+
+impl HasResourceRef for ResourceRef {
+    fn resource_ref(&self) -> ResourceRef {
+        *self
+    }
+}
+
+/// A builder that becomes one resource node when added to a stack, and yields a typed handle to it.
+pub trait Declare {
+    type Handle;
+    /// `at` is the reference the new resource will have; the handle keeps it to build attribute references.
+    fn declare(self, at: ResourceRef) -> (Resource, Self::Handle);
+}
+
+/// One resource node: a neutral kind, its neutral properties and where the user declared it.
+#[derive(Clone, Debug)]
+pub struct Resource {
+    /// The user's id; targets derive their logical ids and names from it.
+    pub id: String,
+    /// Neutral kind, e.g. `aws.ec2.Vpc`; each target maps it to its own resource type.
+    pub kind: &'static str,
+    pub properties: Vec<(&'static str, Value)>,
+    /// User tags (key, value) for taggable kinds; targets merge the environment's tags.
+    pub tags: Vec<(String, Expr)>,
+    pub depends_on: Vec<ResourceRef>,
+    pub location: Location,
+    /// Problems the builder found in its own input (bad CIDR, ...), reported with the resource's context.
+    pub problems: Vec<String>,
+}
+
+impl Resource {
+    #[track_caller]
+    pub fn new(id: impl Into<String>, kind: &'static str) -> Self {
+        Resource {
+            id: id.into(),
+            kind,
+            properties: Vec::new(),
+            tags: Vec::new(),
+            depends_on: Vec::new(),
+            location: std::panic::Location::caller(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Sets a property, replacing an earlier value of the same name.
+    pub fn set(&mut self, name: &'static str, value: impl Into<Value>) {
+        let value = value.into();
+        match self.properties.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, slot)) => *slot = value,
+            None => self.properties.push((name, value)),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.properties
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
+    }
+
+    /// Visits every expression of the resource's properties and tags.
+    pub fn for_each_expr(&self, f: &mut dyn FnMut(&Expr)) {
+        self.properties.iter().for_each(|(_, v)| v.for_each_expr(f));
+        self.tags.iter().for_each(|(_, v)| f(v));
+    }
+}
+
+/// The type of a deploy-time parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamType {
+    String,
+    Number,
+}
+
+/// A deploy-time parameter: its value is chosen when the artifact is deployed, with a default.
+#[derive(Clone, Debug)]
+pub struct Parameter {
+    pub id: String,
+    pub ty: ParamType,
+    pub default: Option<String>,
+    pub description: Option<String>,
+    pub allowed_values: Vec<String>,
+    pub location: Location,
+}
+
+impl Parameter {
+    #[track_caller]
+    pub fn string(id: impl Into<String>) -> Self {
+        Self::new(id.into(), ParamType::String)
+    }
+
+    #[track_caller]
+    pub fn number(id: impl Into<String>) -> Self {
+        Self::new(id.into(), ParamType::Number)
+    }
+
+    #[track_caller]
+    fn new(id: String, ty: ParamType) -> Self {
+        Parameter {
+            id,
+            ty,
+            default: None,
+            description: None,
+            allowed_values: Vec::new(),
+            location: std::panic::Location::caller(),
+        }
+    }
+
+    pub fn default_value(mut self, value: impl Into<String>) -> Self {
+        self.default = Some(value.into());
+        self
+    }
+
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.description = Some(text.into());
+        self
+    }
+
+    pub fn allowed_values<S: Into<String>>(mut self, values: impl IntoIterator<Item = S>) -> Self {
+        self.allowed_values = values.into_iter().map(Into::into).collect();
+        self
+    }
+}
+
+/// Handle to a declared parameter; [`ParamHandle::value`] references it.
+#[derive(Clone, Copy, Debug)]
+pub struct ParamHandle(ParamRef);
+
+impl ParamHandle {
+    pub fn value(&self) -> Expr {
+        Expr::Param(self.0)
+    }
+}
+
+impl From<ParamHandle> for Expr {
+    fn from(p: ParamHandle) -> Expr {
+        p.value()
+    }
+}
+
+impl From<&ParamHandle> for Expr {
+    fn from(p: &ParamHandle) -> Expr {
+        p.value()
+    }
+}
+
+/// A value the stack publishes after deployment (CloudFormation output, Terraform output).
+#[derive(Clone, Debug)]
+pub struct Output {
+    pub id: String,
+    pub value: Expr,
+    pub description: Option<String>,
+    pub location: Location,
+}
+
+impl Output {
+    pub fn description(&mut self, text: impl Into<String>) -> &mut Self {
+        self.description = Some(text.into());
+        self
+    }
+}
+
+/// One stack of one environment, as the user's definition fills it.
+#[derive(Debug)]
+pub struct Stack {
+    name: String,
+    scope: ScopeId,
+    description: Option<String>,
+    pub(crate) resources: Vec<Resource>,
+    pub(crate) parameters: Vec<Parameter>,
+    pub(crate) outputs: Vec<Output>,
+    pub(crate) problems: Vec<Diagnostic>,
+}
+
+impl Stack {
+    pub(crate) fn new(name: &str, scope: ScopeId) -> Self {
+        Stack {
+            name: name.to_owned(),
+            scope,
+            description: None,
+            resources: Vec::new(),
+            parameters: Vec::new(),
+            outputs: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn scope(&self) -> ScopeId {
+        self.scope
+    }
+
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    pub fn resources(&self) -> &[Resource] {
+        &self.resources
+    }
+
+    pub fn parameters(&self) -> &[Parameter] {
+        &self.parameters
+    }
+
+    pub fn outputs(&self) -> &[Output] {
+        &self.outputs
+    }
+
+    /// The resource a reference of this stack points at, if it belongs to this stack.
+    pub fn resource(&self, r: ResourceRef) -> Option<&Resource> {
+        (r.scope == self.scope).then(|| self.resources.get(r.index as usize))?
+    }
+
+    pub fn parameter(&self, p: ParamRef) -> Option<&Parameter> {
+        (p.scope == self.scope).then(|| self.parameters.get(p.index as usize))?
+    }
+
+    pub fn set_description(&mut self, text: impl Into<String>) {
+        self.description = Some(text.into());
+    }
+
+    /// Adds a resource and returns its typed handle.
+    pub fn add<B: Declare>(&mut self, builder: B) -> B::Handle {
+        let at = ResourceRef {
+            scope: self.scope,
+            index: self.resources.len() as u32,
+        };
+        let (resource, handle) = builder.declare(at);
+        let earlier = self.resources.iter().map(|r| (r.id.as_str(), r.location));
+        let problems = id_problems("resource", &resource.id, resource.location, earlier);
+        self.problems.extend(problems);
+        self.resources.push(resource);
+        handle
+    }
+
+    /// Declares a deploy-time parameter.
+    pub fn add_parameter(&mut self, parameter: Parameter) -> ParamHandle {
+        let earlier = self.parameters.iter().map(|p| (p.id.as_str(), p.location));
+        let problems = id_problems("parameter", &parameter.id, parameter.location, earlier);
+        self.problems.extend(problems);
+        let handle = ParamHandle(ParamRef {
+            scope: self.scope,
+            index: self.parameters.len() as u32,
+        });
+        self.parameters.push(parameter);
+        handle
+    }
+
+    /// Publishes a value as a stack output.
+    #[track_caller]
+    pub fn output(&mut self, id: impl Into<String>, value: impl Into<Expr>) -> &mut Output {
+        let output = Output {
+            id: id.into(),
+            value: value.into(),
+            description: None,
+            location: std::panic::Location::caller(),
+        };
+        let earlier = self.outputs.iter().map(|o| (o.id.as_str(), o.location));
+        let problems = id_problems("output", &output.id, output.location, earlier);
+        self.problems.extend(problems);
+        self.outputs.push(output);
+        self.outputs.last_mut().expect("just pushed")
+    }
+}
+
+/// Checks an id's syntax and that no earlier declaration of the same kind uses it.
+fn id_problems<'a>(
+    what: &str,
+    id: &str,
+    location: Location,
+    mut earlier: impl Iterator<Item = (&'a str, Location)>,
+) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    if let Err(why) = ids::validate(id) {
+        problems.push(format!("invalid {what} id `{id}`: {why}"));
+    }
+    if let Some((_, first)) = earlier.find(|(other, _)| *other == id) {
+        problems.push(format!(
+            "duplicate {what} id `{id}`: already declared at {}:{}",
+            first.file(),
+            first.line()
+        ));
+    }
+    problems
+        .into_iter()
+        .map(|message| Diagnostic::new(message).for_resource(id).at(location))
+        .collect()
+}

@@ -1,0 +1,93 @@
+use stackwright_core::{AttrRef, Expr, ParamRef};
+
+/// Resolves references to Terraform addresses such as `aws_instance.web.private_ip` or `var.size`.
+pub(crate) trait Resolve {
+    fn attr(&self, attr: &AttrRef) -> Result<String, String>;
+    fn param(&self, param: &ParamRef) -> Result<String, String>;
+}
+
+/// Lowers an expression to a Terraform JSON string template: references become `${address}`, and literal
+/// `${` and `%{` (template interpolation and directive openers) are escaped as `$${` and `%%{`.
+pub(crate) fn lower(expr: &Expr, resolve: &dyn Resolve, report: &mut dyn FnMut(String)) -> String {
+    let mut out = String::new();
+    let mut part = |e: &Expr, out: &mut String| {
+        let address = match e {
+            Expr::Literal(text) => return escape_into(text, out),
+            Expr::Attr(attr) => resolve.attr(attr),
+            Expr::Param(param) => resolve.param(param),
+            Expr::Concat(_) => Err("internal: nested concatenation".into()),
+        };
+        match address {
+            Ok(address) => {
+                out.push_str("${");
+                out.push_str(&address);
+                out.push('}');
+            }
+            Err(message) => report(message),
+        }
+    };
+    match expr {
+        Expr::Concat(parts) => parts.iter().for_each(|p| part(p, &mut out)),
+        single => part(single, &mut out),
+    }
+    out
+}
+
+/// Appends literal text, escaped so that Terraform's template engine leaves it as is.
+pub(crate) fn escape_into(text: &str, out: &mut String) {
+    let mut rest = text;
+    while let Some(at) = rest.find(['$', '%']) {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        if from[1..].starts_with('{') {
+            // Doubling the opener makes it literal: `$${` renders `${`, `%%{` renders `%{`.
+            out.push_str(&from[..1]);
+        }
+        out.push_str(&from[..1]);
+        rest = &from[1..];
+    }
+    out.push_str(rest);
+}
+
+/// Escapes literal text as a whole string.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_into(text, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stackwright_core::{ResourceRef, ScopeId};
+
+    struct Fixed;
+    impl Resolve for Fixed {
+        fn attr(&self, attr: &AttrRef) -> Result<String, String> {
+            Ok(format!("aws_instance.web.{}", attr.attr))
+        }
+        fn param(&self, _: &ParamRef) -> Result<String, String> {
+            Ok("var.size".into())
+        }
+    }
+
+    #[test]
+    fn escapes_and_interpolates() {
+        let ip = Expr::Attr(AttrRef {
+            resource: ResourceRef {
+                scope: ScopeId(1),
+                index: 0,
+            },
+            attr: "private_ip",
+        });
+        let expr = Expr::concat(["echo ${HOME} %{if} $5 %d ".into(), ip, "$".into()]);
+        let mut problems = Vec::new();
+        assert_eq!(
+            lower(&expr, &Fixed, &mut |m| problems.push(m)),
+            "echo $${HOME} %%{if} $5 %d ${aws_instance.web.private_ip}$"
+        );
+        assert!(problems.is_empty());
+        assert_eq!(escape("a$${b}"), "a$$${b}");
+        assert_eq!(escape("100%"), "100%");
+    }
+}

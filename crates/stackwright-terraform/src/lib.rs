@@ -1,0 +1,192 @@
+//! Terraform target: one root module directory (`main.tf.json`) per (environment, stack).
+//!
+//! [`synthesize`] is a pure function from a [`StackInstance`] to a Terraform JSON document plus
+//! diagnostics. The provider is pinned to the environment's region and account (`allowed_account_ids`), so
+//! credentials for another account cannot apply this configuration there. Names are the user's ids in
+//! snake case; two ids that become one name are an error naming both.
+//!
+//! Architecture invariant: no IO here, and nothing about CloudFormation.
+
+mod expr;
+mod names;
+mod resources;
+mod settings;
+
+pub use settings::{Backend, TerraformEnvironment, TerraformSettings};
+
+use names::Names;
+use serde_json::{json, Map, Value as Json};
+use stackwright_core::{Diagnostic, ParamType, StackInstance};
+
+/// Versions of the AWS provider the generated configuration is written for: checked against 5.100.0,
+/// and using nothing that 6.x removed.
+pub const AWS_PROVIDER_CONSTRAINT: &str = ">= 5.100.0, < 7.0.0";
+/// Oldest Terraform that reads everything we generate.
+pub const TERRAFORM_CONSTRAINT: &str = ">= 1.0.0";
+
+/// A lowered root module and what went wrong while lowering it.
+#[derive(Debug)]
+pub struct Module {
+    pub document: Json,
+    /// Number of `resource` and `data` blocks.
+    pub resource_count: usize,
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Lowers one stack instance to a Terraform JSON root module.
+pub fn synthesize(instance: &StackInstance) -> Module {
+    let stack = &instance.stack;
+    let env = instance.environment;
+    let mut problems = Vec::new();
+    let names = Names::assign(stack, &mut problems);
+    let settings = env
+        .extensions
+        .get::<TerraformSettings>()
+        .cloned()
+        .unwrap_or_default();
+
+    let mut terraform = Map::new();
+    terraform.insert("required_version".into(), TERRAFORM_CONSTRAINT.into());
+    terraform.insert(
+        "required_providers".into(),
+        json!({ "aws": { "source": "hashicorp/aws", "version": AWS_PROVIDER_CONSTRAINT } }),
+    );
+    if let Backend::S3 {
+        bucket,
+        region,
+        key,
+        dynamodb_table,
+    } = &settings.backend
+    {
+        let key = key
+            .clone()
+            .unwrap_or_else(|| format!("{}/{}/{}.tfstate", instance.app, env.name, stack.name()));
+        let mut s3 = Map::new();
+        s3.insert("bucket".into(), bucket.as_str().into());
+        s3.insert("key".into(), key.into());
+        s3.insert("region".into(), region.as_str().into());
+        s3.insert("encrypt".into(), true.into());
+        if let Some(table) = dynamodb_table {
+            s3.insert("dynamodb_table".into(), table.as_str().into());
+        }
+        terraform.insert("backend".into(), json!({ "s3": s3 }));
+    }
+
+    let mut provider = Map::new();
+    provider.insert("region".into(), env.region.as_str().into());
+    provider.insert("allowed_account_ids".into(), json!([env.account]));
+    if let Some(role_arn) = &settings.assume_role_arn {
+        provider.insert("assume_role".into(), json!({ "role_arn": role_arn }));
+    }
+    if !env.tags.is_empty() {
+        let tags: Map<String, Json> = env
+            .tags
+            .iter()
+            .map(|(k, v)| (k.clone(), Json::String(expr::escape(v))))
+            .collect();
+        provider.insert("default_tags".into(), json!({ "tags": tags }));
+    }
+
+    let mut variables = Map::new();
+    for (parameter, name) in stack.parameters().iter().zip(&names.variables) {
+        let mut v = Map::new();
+        let ty = match parameter.ty {
+            ParamType::String => "string",
+            ParamType::Number => "number",
+        };
+        v.insert("type".into(), ty.into());
+        if let Some(default) = &parameter.default {
+            let value = match parameter.ty {
+                // A number default stays a JSON number; CloudFormation gets the same text as a string.
+                ParamType::Number => default.parse::<serde_json::Number>().ok().map(Json::Number),
+                ParamType::String => None,
+            };
+            v.insert(
+                "default".into(),
+                value.unwrap_or_else(|| default.as_str().into()),
+            );
+        }
+        if let Some(description) = &parameter.description {
+            v.insert("description".into(), description.as_str().into());
+        }
+        if !parameter.allowed_values.is_empty() {
+            let quoted: Vec<String> = parameter
+                .allowed_values
+                .iter()
+                .map(|a| Json::String(expr::escape(a)).to_string())
+                .collect();
+            v.insert(
+                "validation".into(),
+                json!([{
+                    "condition": format!("${{contains([{}], var.{name})}}", quoted.join(", ")),
+                    "error_message": format!("The value must be one of: {}.", expr::escape(&parameter.allowed_values.join(", "))),
+                }]),
+            );
+        }
+        variables.insert(name.clone(), Json::Object(v));
+    }
+
+    let lowering = resources::Lowering {
+        stack,
+        names: &names,
+    };
+    let mut blocks = resources::Blocks::default();
+    for (index, resource) in stack.resources().iter().enumerate() {
+        lowering.resource(index, resource, &mut blocks, &mut variables, &mut problems);
+    }
+
+    let mut outputs = Map::new();
+    for (output, name) in stack.outputs().iter().zip(&names.outputs) {
+        let mut o = Map::new();
+        if let Some(description) = &output.description {
+            o.insert("description".into(), description.as_str().into());
+        }
+        let value = expr::lower(&output.value, &lowering, &mut |m| {
+            problems.push(
+                Diagnostic::new(m)
+                    .for_resource(&output.id)
+                    .at(output.location),
+            )
+        });
+        o.insert("value".into(), value.into());
+        outputs.insert(name.clone(), Json::Object(o));
+    }
+
+    let mut module = Map::new();
+    module.insert(
+        "//".into(),
+        format!(
+            "Stack `{}` of app `{}` for environment `{}` ({} {}). Generated by stackwright; do not edit.",
+            stack.name(),
+            instance.app,
+            env.name,
+            env.account,
+            env.region
+        )
+        .into(),
+    );
+    module.insert("terraform".into(), Json::Object(terraform));
+    module.insert("provider".into(), json!({ "aws": provider }));
+    if !variables.is_empty() {
+        module.insert("variable".into(), Json::Object(variables));
+    }
+    let resource_count = blocks.count;
+    if !blocks.data.is_empty() {
+        module.insert("data".into(), Json::Object(blocks.data));
+    }
+    if !blocks.resources.is_empty() {
+        module.insert("resource".into(), Json::Object(blocks.resources));
+    }
+    if !outputs.is_empty() {
+        module.insert("output".into(), Json::Object(outputs));
+    }
+    let problems = problems
+        .into_iter()
+        .map(|d| d.in_environment(&env.name).in_stack(stack.name()))
+        .collect();
+    Module {
+        document: Json::Object(module),
+        resource_count,
+        problems,
+    }
+}

@@ -1,0 +1,64 @@
+//! Stackwright: write infrastructure as ordinary Rust, compile it to CloudFormation and Terraform JSON for
+//! every environment.
+//!
+//! This facade is the only dependency a user adds. It re-exports the neutral model ([`App`],
+//! [`Environment`], [`Stack`], [`Expr`]), the AWS builders ([`aws`]), the target-specific settings
+//! ([`terraform`]) and the command line ([`Run::run`]).
+//!
+//! ```no_run
+//! use stackwright::prelude::*;
+//! use stackwright::aws::ec2;
+//!
+//! struct Sizing { replicas: usize }
+//!
+//! fn main() -> std::process::ExitCode {
+//!     App::new("demo")
+//!         .environment(Environment::new("test", "222222222222", "us-west-2", Sizing { replicas: 1 }))
+//!         .stack("network", |stack, env| {
+//!             let vpc = stack.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+//!             for i in 1..=env.config().replicas {
+//!                 stack.add(ec2::Subnet::new(format!("Subnet-{i}"), &vpc, &format!("10.0.{i}.0/24")));
+//!             }
+//!         })
+//!         .run()
+//! }
+//! ```
+
+pub use stackwright_core::{
+    interpolate, App, Diagnostic, EnvSpec, Environment, Expr, HasResourceRef, ParamHandle,
+    ParamType, Parameter, Stack, Value,
+};
+
+/// Typed AWS resource builders.
+pub mod aws {
+    pub use stackwright_aws::*;
+}
+
+/// Terraform-only settings of an environment: backend and assumed role.
+pub mod terraform {
+    pub use stackwright_terraform::{Backend, TerraformEnvironment, TerraformSettings};
+}
+
+/// Synthesis without the command line: for tests, benchmarks and tools.
+pub mod synth {
+    pub use stackwright_cli::{
+        run_with, synthesize, write_tree, Artifact, Request, Synthesis, Target,
+    };
+}
+
+/// Runs the command line (`synth`, `list`) for an app: `fn main() -> ExitCode { app().run() }`.
+pub trait Run {
+    fn run(self) -> std::process::ExitCode;
+}
+
+impl<C> Run for App<C> {
+    fn run(self) -> std::process::ExitCode {
+        stackwright_cli::run(self)
+    }
+}
+
+/// What a definition usually needs in scope.
+pub mod prelude {
+    pub use crate::terraform::TerraformEnvironment;
+    pub use crate::{interpolate, App, Environment, Expr, Parameter, Run, Stack};
+}

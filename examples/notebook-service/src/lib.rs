@@ -1,0 +1,118 @@
+//! The Notebook Service: a public subnet behind an internet gateway, a security group that lets HTTPS in,
+//! and `replicas` instances of the Amazon Linux 2023 AMI, in three environments from one definition.
+
+use stackwright::aws::ec2::{self, Peer, Port};
+use stackwright::aws::ssm;
+use stackwright::prelude::*;
+
+/// What differs between environments.
+#[derive(Clone, Debug)]
+pub struct Sizing {
+    pub replicas: usize,
+    pub instance_type: String,
+}
+
+impl Sizing {
+    pub fn new(replicas: usize, instance_type: &str) -> Self {
+        Sizing {
+            replicas,
+            instance_type: instance_type.to_owned(),
+        }
+    }
+}
+
+/// Production in Oregon and Frankfurt (m4 is not offered in every region, so Frankfurt runs m5), and a
+/// small test environment in another account.
+pub fn environments() -> Vec<Environment<Sizing>> {
+    vec![
+        Environment::new(
+            "prod-oregon",
+            "111111111111",
+            "us-west-2",
+            Sizing::new(3, "m4.xlarge"),
+        )
+        .tag("stage", "prod"),
+        Environment::new(
+            "prod-frankfurt",
+            "111111111111",
+            "eu-central-1",
+            Sizing::new(3, "m5.xlarge"),
+        )
+        .tag("stage", "prod"),
+        Environment::new(
+            "test",
+            "222222222222",
+            "us-west-2",
+            Sizing::new(1, "t3.medium"),
+        )
+        .tag("stage", "test"),
+    ]
+}
+
+/// The app with the given environments; [`app`] uses [`environments`].
+pub fn app_with(environments: Vec<Environment<Sizing>>) -> App<Sizing> {
+    environments
+        .into_iter()
+        .fold(App::new("notebook"), App::environment)
+        .stack("notebook", notebook)
+}
+
+pub fn app() -> App<Sizing> {
+    app_with(environments())
+}
+
+/// The Notebook Service stack, run once per environment.
+pub fn notebook(stack: &mut Stack, env: &Environment<Sizing>) {
+    let vpc = stack
+        .add(ec2::Vpc::new("Vpc", "10.0.0.0/16").tag("Name", format!("notebook-{}", env.name())));
+    let subnet = stack
+        .add(ec2::Subnet::new("PublicSubnet", &vpc, "10.0.0.0/24").map_public_ip_on_launch(true));
+    let gateway = stack.add(ec2::InternetGateway::new("InternetGateway", &vpc));
+    let routes = stack.add(ec2::RouteTable::new("PublicRoutes", &vpc));
+    let default_route = stack.add(ec2::Route::to_internet_gateway(
+        "DefaultRoute",
+        &routes,
+        "0.0.0.0/0",
+        &gateway,
+    ));
+    stack.add(ec2::SubnetRouteTableAssociation::new(
+        "PublicSubnetRoutes",
+        &subnet,
+        &routes,
+    ));
+    let security_group = stack.add(
+        ec2::SecurityGroup::new(
+            "NotebookSecurityGroup",
+            &vpc,
+            "Notebook service: HTTPS in and out",
+        )
+        .allow_ingress(Peer::any_ipv4(), Port::tcp(443), "HTTPS from anywhere")
+        .allow_egress(
+            Peer::any_ipv4(),
+            Port::tcp(443),
+            "HTTPS to package repositories and AWS APIs",
+        ),
+    );
+    let ami = stack.add(ssm::ParameterLookup::image_id(
+        "AmiId",
+        ec2::AMAZON_LINUX_2023_AMI_PARAMETER,
+    ));
+
+    for i in 1..=env.config().replicas {
+        let id = format!("NotebookService-{i}");
+        let instance = stack.add(
+            ec2::Instance::new(&id, ami.value(), &env.config().instance_type)
+                .subnet(&subnet)
+                .security_group(&security_group)
+                // Boot scripts fetch packages: wait until the subnet can reach the internet.
+                .depends_on(&default_route)
+                .tag("Name", &id),
+        );
+        stack
+            .output(
+                format!("NotebookService{i}PrivateIp"),
+                instance.private_ip(),
+            )
+            .description(format!("Private IP address of {id}"));
+    }
+}
