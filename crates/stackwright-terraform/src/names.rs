@@ -113,6 +113,8 @@ impl Namespace {
         problems: &mut Vec<Diagnostic>,
     ) -> String {
         match self.owners.get(&name) {
+            // The same user id twice is reported once, by the core, as a duplicate.
+            Some((other, _)) if other == user_id => {}
             Some((other, first)) => problems.push(
                 Diagnostic::new(format!(
                     "`{user_id}` and `{other}` (declared at {}:{}) both become Terraform name `{name}`: \

@@ -1,0 +1,221 @@
+//! Each kind of bad input: a located message naming environment, stack and resource, exit code 1, and
+//! nothing written.
+
+use crate::support::{fails, line_below, one_stack};
+use stackwright::aws::ec2;
+use stackwright::{App, Environment};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+#[test]
+fn invalid_logical_id() {
+    let at = line_below(2);
+    let app = one_stack(|s| {
+        s.add(ec2::Vpc::new("1st.Vpc", "10.0.0.0/16"));
+    });
+    fails(
+        &app,
+        &[
+            "invalid resource id `1st.Vpc`",
+            "start with an ASCII letter",
+            "environment `dev`",
+            "stack `main`",
+            &at,
+        ],
+    );
+}
+
+#[test]
+fn duplicate_logical_id() {
+    let at = line_below(3);
+    let app = one_stack(|s| {
+        s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        s.add(ec2::Vpc::new("Vpc", "10.1.0.0/16"));
+    });
+    fails(
+        &app,
+        &[
+            "duplicate resource id `Vpc`: already declared at",
+            &at,
+            "resource `Vpc`",
+        ],
+    );
+}
+
+#[test]
+fn ids_that_collide_after_derivation() {
+    let app = one_stack(|s| {
+        s.add(ec2::Vpc::new("Net-1", "10.0.0.0/16"));
+        s.add(ec2::Vpc::new("Net1", "10.1.0.0/16"));
+        s.add(ec2::Vpc::new("BigNet", "10.2.0.0/16"));
+        s.add(ec2::Vpc::new("big_net", "10.3.0.0/16"));
+    });
+    fails(
+        &app,
+        &[
+            "`Net1` and `Net-1` (declared at",
+            "both become CloudFormation logical id `Net1`",
+            "`big_net` and `BigNet` (declared at",
+            "both become Terraform name `big_net`",
+        ],
+    );
+}
+
+#[test]
+fn account_id_not_12_digits() {
+    let at = line_below(1);
+    let env = Environment::new("dev", "12345", "us-west-2", ());
+    let app = App::new("demo").environment(env).stack("main", |s, _| {
+        s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+    });
+    fails(
+        &app,
+        &[
+            "invalid account id `12345`: expected exactly 12 digits",
+            "environment `dev`",
+            &at,
+        ],
+    );
+}
+
+#[test]
+fn unknown_region() {
+    let at = line_below(1);
+    let env = Environment::new("dev", "123456789012", "us-west-9", ());
+    let app = App::new("demo").environment(env).stack("main", |s, _| {
+        s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+    });
+    fails(
+        &app,
+        &[
+            "unknown region `us-west-9`: expected one of",
+            "us-west-2",
+            &at,
+        ],
+    );
+}
+
+#[test]
+fn invalid_cidr() {
+    let at = line_below(2);
+    let app = one_stack(|s| {
+        s.add(ec2::Vpc::new("Vpc", "10.0.0.0/33"));
+    });
+    fails(
+        &app,
+        &[
+            "VPC CIDR block: invalid CIDR block `10.0.0.0/33`",
+            "resource `Vpc`",
+            &at,
+        ],
+    );
+}
+
+#[test]
+fn subnet_outside_its_vpc() {
+    let at = line_below(3);
+    let app = one_stack(|s| {
+        let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        s.add(ec2::Subnet::new("Public", &vpc, "10.1.0.0/24"));
+    });
+    fails(
+        &app,
+        &[
+            "subnet CIDR block `10.1.0.0/24` is outside its VPC's CIDR block `10.0.0.0/16`",
+            "resource `Public`",
+            &at,
+        ],
+    );
+}
+
+#[test]
+fn reference_to_another_environment() {
+    // A handle smuggled from one environment's run of the definition into another's.
+    let first: Mutex<Option<ec2::VpcHandle>> = Mutex::new(None);
+    let app = App::new("demo")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .environment(Environment::new("prod", "123456789012", "eu-west-1", ()))
+        .stack("main", move |s, _| {
+            let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            let mut first = first.lock().unwrap();
+            let foreign = first.get_or_insert(vpc);
+            s.add(ec2::Subnet::new("Public", foreign, "10.0.1.0/24"));
+        });
+    fails(
+        &app,
+        &[
+            "`Public` references a resource attribute of environment `dev` (stack `main`)",
+            "a stack can only reference resources of its own environment",
+            "in environment `prod`, stack `main`, resource `Public`",
+        ],
+    );
+}
+
+#[test]
+fn reference_to_another_stack() {
+    let networks: Mutex<BTreeMap<String, ec2::VpcHandle>> = Mutex::new(BTreeMap::new());
+    let shared = std::sync::Arc::new(networks);
+    let writer = shared.clone();
+    let app = App::new("demo")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .stack("network", move |s, env| {
+            let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            writer.lock().unwrap().insert(env.name().to_owned(), vpc);
+        })
+        .stack("compute", move |s, env| {
+            let vpc = shared.lock().unwrap()[env.name()].clone();
+            s.add(ec2::SecurityGroup::new("Web", &vpc, "web"));
+        });
+    fails(
+        &app,
+        &[
+            "`Web` references a resource attribute of stack `network`",
+            "cross-stack references are not supported yet",
+            "stack `compute`",
+        ],
+    );
+}
+
+#[test]
+fn app_without_environment() {
+    let at = line_below(1);
+    let app: App<()> = App::new("demo").stack("main", |s, _| {
+        s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+    });
+    fails(&app, &["app `demo` has no environment", &at]);
+}
+
+#[test]
+fn two_environments_with_one_name() {
+    let app = App::new("demo")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .environment(Environment::new("dev", "210987654321", "eu-west-1", ()))
+        .stack("main", |s, _| {
+            s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        });
+    fails(
+        &app,
+        &["duplicate environment name `dev`: already declared at"],
+    );
+}
+
+#[test]
+fn problems_are_collected_and_reported_together() {
+    let env = Environment::new("Dev", "1", "mars-1", ());
+    let app = App::new("demo").environment(env).stack("main", |s, _| {
+        s.add(ec2::Vpc::new("Vpc", "10.0.0.0/8"));
+        s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+    });
+    let errors = fails(
+        &app,
+        &[
+            "invalid environment name `Dev`",
+            "invalid account id `1`",
+            "unknown region `mars-1`",
+            "has prefix /8; expected a prefix from /16 to /28",
+            "duplicate resource id `Vpc`",
+            "5 problems found; nothing was written",
+        ],
+    );
+    assert_eq!(errors.matches("\nerror: ").count() + 1, 6, "{errors}");
+}

@@ -1,0 +1,154 @@
+//! The command line: selection flags, the out/ layout, `list`, and all-or-nothing writes.
+
+use crate::support::{one_stack, run};
+use stackwright::aws::ec2;
+use stackwright::{App, Environment};
+
+fn two_envs() -> App<()> {
+    App::new("demo")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .environment(Environment::new("prod", "210987654321", "eu-west-1", ()))
+        .stack("main", |s, _| {
+            s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        })
+}
+
+fn files(root: &std::path::Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut dirs = vec![root.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                found.push(
+                    path.strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn synth_is_the_default_and_writes_the_documented_layout() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let (code, stdout, stderr) = run(&two_envs(), &["--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("2 environments x 1 stack x 2 targets = 4 artifacts"),
+        "{stdout}"
+    );
+    assert_eq!(
+        files(&out),
+        [
+            "cloudformation/dev/main.template.json",
+            "cloudformation/prod/main.template.json",
+            "manifest.json",
+            "terraform/dev/main/main.tf.json",
+            "terraform/prod/main/main.tf.json",
+        ]
+    );
+}
+
+#[test]
+fn target_and_env_select_what_is_written_and_stale_files_go() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_arg = out.to_str().unwrap();
+    assert_eq!(run(&two_envs(), &["synth", "--out", out_arg]).0, 0);
+    let (code, _, stderr) = run(
+        &two_envs(),
+        &[
+            "synth",
+            "--target",
+            "terraform",
+            "--env",
+            "prod",
+            "--out",
+            out_arg,
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        files(&out),
+        ["manifest.json", "terraform/prod/main/main.tf.json"]
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["artifacts"].as_array().unwrap().len(), 1);
+    assert_eq!(manifest["artifacts"][0]["region"], "eu-west-1");
+}
+
+#[test]
+fn unknown_environment_is_an_error() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let (code, _, stderr) = run(
+        &two_envs(),
+        &["--env", "staging", "--out", out.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("unknown environment `staging`: expected one of dev, prod"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let (code, _, stderr) = run(&two_envs(), &["--target", "pulumi"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("pulumi"), "{stderr}");
+}
+
+#[test]
+fn list_shows_paths_and_deploy_commands() {
+    let (code, stdout, stderr) = run(&two_envs(), &["list"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("environment prod (account 210987654321, region eu-west-1)"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(
+        "aws cloudformation deploy --template-file out/cloudformation/dev/main.template.json --stack-name demo-dev-main --region us-west-2"
+    ), "{stdout}");
+    assert!(stdout.contains("terraform -chdir=out/terraform/prod/main init && terraform -chdir=out/terraform/prod/main apply"), "{stdout}");
+}
+
+#[test]
+fn a_directory_stackwright_did_not_write_is_not_replaced() {
+    let scratch = tempfile::tempdir().unwrap();
+    let precious = scratch.path().join("src");
+    std::fs::create_dir(&precious).unwrap();
+    std::fs::write(precious.join("main.rs"), "fn main() {}").unwrap();
+    let app = one_stack(|s| {
+        s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+    });
+    let (code, _, stderr) = run(&app, &["--out", precious.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("refusing to replace"), "{stderr}");
+    assert_eq!(files(&precious), ["main.rs"]);
+}
+
+#[test]
+fn a_failed_synthesis_leaves_the_previous_output_untouched() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_arg = out.to_str().unwrap();
+    assert_eq!(run(&two_envs(), &["--out", out_arg]).0, 0);
+    let before = std::fs::read(out.join("manifest.json")).unwrap();
+    let broken = one_stack(|s| {
+        s.add(ec2::Vpc::new("Vpc", "not-a-cidr"));
+    });
+    assert_eq!(run(&broken, &["--out", out_arg]).0, 1);
+    assert_eq!(std::fs::read(out.join("manifest.json")).unwrap(), before);
+    assert_eq!(files(&out).len(), 5);
+}

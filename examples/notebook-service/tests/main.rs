@@ -1,0 +1,7 @@
+//! Tests of the flagship example: golden snapshots of every artifact, the seed's scenarios as one-line
+//! changes to the definition, and determinism.
+
+mod common;
+mod determinism;
+mod scenarios;
+mod snapshots;
