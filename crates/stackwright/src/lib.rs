@@ -62,3 +62,8 @@ pub mod prelude {
     pub use crate::terraform::TerraformEnvironment;
     pub use crate::{interpolate, App, Environment, Expr, Parameter, Run, Stack};
 }
+
+/// Compiles the README's example, so that it cannot rot.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
