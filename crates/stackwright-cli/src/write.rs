@@ -38,16 +38,7 @@ pub fn write_tree<'a>(
     let previous = sibling(".stackwright-previous");
     remove_if_present(&staging)?;
     fs::create_dir(&staging)?;
-    let written = (|| {
-        for (path, bytes) in files {
-            let target = staging.join(path);
-            if let Some(dir) = target.parent() {
-                fs::create_dir_all(dir)?;
-            }
-            fs::write(&target, bytes)?;
-        }
-        Ok::<(), io::Error>(())
-    })();
+    let written = write_files(&staging, files.into_iter().collect());
     if let Err(e) = written {
         let _ = fs::remove_dir_all(&staging);
         return Err(e);
@@ -66,6 +57,37 @@ pub fn write_tree<'a>(
         fs::rename(&staging, out)?;
     }
     Ok(())
+}
+
+/// Writes the files under `root`, creating directories first, then contents from as many threads as
+/// there are cores: on this kind of machine page-cache writes of many files are the slowest phase.
+fn write_files(root: &Path, files: Vec<(&str, &[u8])>) -> io::Result<()> {
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|(p, _)| root.join(p).parent().map(Path::to_path_buf))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in &dirs {
+        fs::create_dir_all(dir)?;
+    }
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = files.len().div_ceil(workers).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .try_for_each(|(p, bytes)| fs::write(root.join(p), bytes))
+                })
+            })
+            .collect();
+        handles.into_iter().try_for_each(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(io::Error::other("writer thread panicked")))
+        })
+    })
 }
 
 fn refuse_foreign(out: &Path) -> io::Result<()> {
