@@ -1,5 +1,5 @@
-use stackwright_core::{Diagnostic, Location, Stack};
-use std::collections::BTreeMap;
+use stackwright_core::ids::Namespace;
+use stackwright_core::{Diagnostic, Stack};
 
 /// The logical id of every resource, parameter and output of a template.
 pub(crate) struct LogicalIds {
@@ -23,7 +23,7 @@ impl LogicalIds {
     /// Derives every logical id and reports each collision, naming both declarations.
     pub fn assign(stack: &Stack, problems: &mut Vec<Diagnostic>) -> Self {
         // Resources and parameters share one namespace (both are targets of `Ref`); outputs have their own.
-        let mut taken = Namespace::default();
+        let mut taken = Namespace::new("CloudFormation logical id");
         let parameters = stack
             .parameters()
             .iter()
@@ -45,7 +45,7 @@ impl LogicalIds {
                 id
             })
             .collect();
-        let mut output_names = Namespace::default();
+        let mut output_names = Namespace::new("CloudFormation logical id");
         let outputs = stack
             .outputs()
             .iter()
@@ -56,39 +56,5 @@ impl LogicalIds {
             parameters,
             outputs,
         }
-    }
-}
-
-#[derive(Default)]
-struct Namespace {
-    owners: BTreeMap<String, (String, Location)>,
-}
-
-impl Namespace {
-    fn claim(
-        &mut self,
-        logical: String,
-        user_id: &str,
-        at: Location,
-        problems: &mut Vec<Diagnostic>,
-    ) -> String {
-        match self.owners.get(&logical) {
-            // The same user id twice is reported once, by the core, as a duplicate.
-            Some((other, _)) if other == user_id => {}
-            Some((other, first)) => problems.push(
-                Diagnostic::new(format!(
-                    "`{user_id}` and `{other}` (declared at {}:{}) both become CloudFormation logical id \
-                     `{logical}`: rename one of them",
-                    first.file(),
-                    first.line()
-                ))
-                .for_resource(user_id)
-                .at(at),
-            ),
-            None => {
-                self.owners.insert(logical.clone(), (user_id.to_owned(), at));
-            }
-        }
-        logical
     }
 }

@@ -3,6 +3,9 @@
 //! Ids are part of the user's contract: targets derive logical ids and names from them, and a changed id
 //! replaces a resource. So an id that is not valid is rejected, never silently rewritten.
 
+use crate::diagnostic::{Diagnostic, Location};
+use std::collections::BTreeMap;
+
 /// Longest accepted id; leaves room for target-specific suffixes under CloudFormation's 255-character limit.
 pub const MAX_LEN: usize = 200;
 
@@ -57,6 +60,51 @@ pub fn validate_name(name: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// Names a target derives from user ids, so that two ids that become one name are reported, naming both
+/// declarations, instead of one resource silently taking the other's name.
+pub struct Namespace {
+    /// What the derived names are, for messages: `CloudFormation logical id`, `Terraform name`.
+    what: &'static str,
+    owners: BTreeMap<String, (String, Location)>,
+}
+
+impl Namespace {
+    pub fn new(what: &'static str) -> Self {
+        Namespace {
+            what,
+            owners: BTreeMap::new(),
+        }
+    }
+
+    /// Claims `name`, derived from `user_id` declared `at`; returns the name either way.
+    pub fn claim(
+        &mut self,
+        name: String,
+        user_id: &str,
+        at: Location,
+        problems: &mut Vec<Diagnostic>,
+    ) -> String {
+        match self.owners.get(&name) {
+            // The same user id twice is reported once, by the stack, as a duplicate.
+            Some((other, _)) if other == user_id => {}
+            Some((other, first)) => problems.push(
+                Diagnostic::new(format!(
+                    "`{user_id}` and `{other}` (declared at {}:{}) both become {} `{name}`: rename one of them",
+                    first.file(),
+                    first.line(),
+                    self.what
+                ))
+                .for_resource(user_id)
+                .at(at),
+            ),
+            None => {
+                self.owners.insert(name.clone(), (user_id.to_owned(), at));
+            }
+        }
+        name
+    }
 }
 
 #[cfg(test)]

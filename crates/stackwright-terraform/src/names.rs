@@ -1,5 +1,5 @@
-use stackwright_core::{Diagnostic, Location, Stack};
-use std::collections::BTreeMap;
+use stackwright_core::ids::Namespace;
+use stackwright_core::{Diagnostic, Stack};
 
 /// The Terraform name of every resource (or data source), variable and output of a module.
 pub(crate) struct Names {
@@ -47,7 +47,7 @@ impl Names {
     /// `aws_vpc.main` beside `aws_subnet.main`, but checkov and people reading plans name resources without
     /// the type, so a clash is confusing at best.
     pub fn assign(stack: &Stack, problems: &mut Vec<Diagnostic>) -> Self {
-        let mut taken = Namespace::default();
+        let mut taken = Namespace::new("Terraform name");
         let resources = stack
             .resources()
             .iter()
@@ -71,7 +71,7 @@ impl Names {
             })
             .collect();
         // Variables hold both parameters and lookups' parameter names (which reuse the lookup's name).
-        let mut variable_names = Namespace::default();
+        let mut variable_names = Namespace::new("Terraform name");
         let mut variables: Vec<String> = stack
             .parameters()
             .iter()
@@ -85,7 +85,7 @@ impl Names {
             variable_names.claim(snake_case(&r.id), &r.id, r.location, problems);
         }
         variables.shrink_to_fit();
-        let mut output_names = Namespace::default();
+        let mut output_names = Namespace::new("Terraform name");
         let outputs = stack
             .outputs()
             .iter()
@@ -96,40 +96,6 @@ impl Names {
             variables,
             outputs,
         }
-    }
-}
-
-#[derive(Default)]
-struct Namespace {
-    owners: BTreeMap<String, (String, Location)>,
-}
-
-impl Namespace {
-    fn claim(
-        &mut self,
-        name: String,
-        user_id: &str,
-        at: Location,
-        problems: &mut Vec<Diagnostic>,
-    ) -> String {
-        match self.owners.get(&name) {
-            // The same user id twice is reported once, by the core, as a duplicate.
-            Some((other, _)) if other == user_id => {}
-            Some((other, first)) => problems.push(
-                Diagnostic::new(format!(
-                    "`{user_id}` and `{other}` (declared at {}:{}) both become Terraform name `{name}`: \
-                     rename one of them",
-                    first.file(),
-                    first.line()
-                ))
-                .for_resource(user_id)
-                .at(at),
-            ),
-            None => {
-                self.owners.insert(name.clone(), (user_id.to_owned(), at));
-            }
-        }
-        name
     }
 }
 
