@@ -1,8 +1,12 @@
-//! Per-kind lowering of neutral resources to Terraform resources and data sources.
+//! Per-kind lowering of neutral resources to Terraform resources and data sources: shared machinery
+//! here, one module per AWS service.
+
+mod ec2;
+mod ssm;
 
 use crate::expr::{self, Resolve};
-use crate::names::{rule_name, Names};
-use serde_json::{json, Map, Value as Json};
+use crate::names::Names;
+use serde_json::{Map, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_core::{AttrRef, Diagnostic, ParamRef, Resource, Stack, Value};
 
@@ -106,16 +110,19 @@ impl Resolve for Lowering<'_> {
     }
 }
 
+/// A resource a kind splits into beside its main block: (type, name, attributes).
+pub(crate) type SecondaryBlock = (&'static str, String, Map<String, Json>);
+
 /// Builds the attributes of one block, reporting problems against the resource.
-struct Attrs<'l, 'p> {
-    lowering: &'l Lowering<'l>,
-    resource: &'l Resource,
-    problems: &'p mut Vec<Diagnostic>,
-    out: Map<String, Json>,
+pub(crate) struct Attrs<'l, 'p> {
+    pub lowering: &'l Lowering<'l>,
+    pub resource: &'l Resource,
+    pub problems: &'p mut Vec<Diagnostic>,
+    pub out: Map<String, Json>,
 }
 
 impl Attrs<'_, '_> {
-    fn value(&mut self, value: &Value) -> Json {
+    pub fn value(&mut self, value: &Value) -> Json {
         match value {
             Value::Bool(b) => Json::Bool(*b),
             Value::Int(i) => Json::from(*i),
@@ -140,20 +147,20 @@ impl Attrs<'_, '_> {
     }
 
     /// Copies neutral property `from` to attribute `to`, when set.
-    fn copy(&mut self, from: &str, to: &str) {
+    pub fn copy(&mut self, from: &str, to: &str) {
         if let Some(value) = self.resource.get(from) {
             let lowered = self.value(value);
             self.out.insert(to.into(), lowered);
         }
     }
 
-    fn insert(&mut self, key: &str, value: Json) {
+    pub fn insert(&mut self, key: &str, value: Json) {
         self.out.insert(key.into(), value);
     }
 
     /// Resource tags only: the environment's tags reach every resource through the provider's
     /// `default_tags`, and a resource tag with the same key wins there too.
-    fn tags(&mut self) {
+    pub fn tags(&mut self) {
         if self.resource.tags.is_empty() {
             return;
         }
@@ -167,7 +174,7 @@ impl Attrs<'_, '_> {
             .insert("tags".into(), Json::Object(tags.into_iter().collect()));
     }
 
-    fn take(&mut self) -> Map<String, Json> {
+    pub fn take(&mut self) -> Map<String, Json> {
         std::mem::take(&mut self.out)
     }
 }
@@ -209,133 +216,23 @@ impl Lowering<'_> {
             problems,
             out: Map::new(),
         };
-        let mut extra: Vec<(&str, String, Map<String, Json>)> = Vec::new();
-        match resource.kind {
-            kinds::VPC => {
-                a.copy("cidr_block", "cidr_block");
-                a.copy("enable_dns_support", "enable_dns_support");
-                a.copy("enable_dns_hostnames", "enable_dns_hostnames");
-                a.tags();
-            }
-            kinds::SUBNET => {
-                a.copy("vpc_id", "vpc_id");
-                a.copy("cidr_block", "cidr_block");
-                a.copy("availability_zone", "availability_zone");
-                a.copy("map_public_ip_on_launch", "map_public_ip_on_launch");
-                a.tags();
-            }
-            kinds::INTERNET_GATEWAY | kinds::ROUTE_TABLE => {
-                a.copy("vpc_id", "vpc_id");
-                a.tags();
-            }
-            kinds::ROUTE => {
-                a.copy("route_table_id", "route_table_id");
-                a.copy("destination_cidr_block", "destination_cidr_block");
-                a.copy("gateway_id", "gateway_id");
-            }
-            kinds::SUBNET_ROUTE_TABLE_ASSOCIATION => {
-                a.copy("subnet_id", "subnet_id");
-                a.copy("route_table_id", "route_table_id");
-            }
-            kinds::SECURITY_GROUP => {
-                a.copy("description", "description");
-                a.copy("vpc_id", "vpc_id");
-                a.tags();
-                // Rules are separate resources (the provider's recommended form): inline rule blocks in
-                // JSON must spell out every attribute, and separate rules can change without replacing
-                // the group. A group without egress rules has none: the provider removes EC2's default.
-                let group_id = Json::String(format!("${{aws_security_group.{name}.id}}"));
-                for (direction, rule_type, peer_key) in [
-                    (
-                        "ingress",
-                        "aws_vpc_security_group_ingress_rule",
-                        "referenced_security_group_id",
-                    ),
-                    (
-                        "egress",
-                        "aws_vpc_security_group_egress_rule",
-                        "referenced_security_group_id",
-                    ),
-                ] {
-                    let rules = resource
-                        .get(direction)
-                        .and_then(Value::as_list)
-                        .unwrap_or_default();
-                    for (number, rule) in rules.iter().enumerate() {
-                        let mut body = Map::new();
-                        body.insert("security_group_id".into(), group_id.clone());
-                        let protocol = rule
-                            .get("protocol")
-                            .map(|v| a.value(v))
-                            .unwrap_or(Json::Null);
-                        let all_traffic = protocol == "-1";
-                        body.insert("ip_protocol".into(), protocol);
-                        if !all_traffic {
-                            for port in ["from_port", "to_port"] {
-                                if let Some(v) = rule.get(port) {
-                                    body.insert(port.into(), a.value(v));
-                                }
-                            }
-                        }
-                        for (from, to) in [
-                            ("cidr_ipv4", "cidr_ipv4"),
-                            ("security_group_id", peer_key),
-                            ("description", "description"),
-                        ] {
-                            if let Some(v) = rule.get(from) {
-                                body.insert(to.into(), a.value(v));
-                            }
-                        }
-                        extra.push((rule_type, rule_name(name, direction, number + 1), body));
-                    }
-                }
-            }
-            kinds::INSTANCE => {
-                a.copy("image_id", "ami");
-                a.copy("instance_type", "instance_type");
-                a.copy("subnet_id", "subnet_id");
-                a.copy("security_group_ids", "vpc_security_group_ids");
-                // The provider base64-encodes `user_data` itself.
-                a.copy("user_data", "user_data");
-                if let Some(Value::Map(root)) = resource.get("root_volume") {
-                    let mut block = Map::new();
-                    for (from, to) in [
-                        ("volume_type", "volume_type"),
-                        ("size_gib", "volume_size"),
-                        ("encrypted", "encrypted"),
-                    ] {
-                        if let Some((_, v)) = root.iter().find(|(k, _)| k == from) {
-                            block.insert(to.into(), a.value(v));
-                        }
-                    }
-                    a.insert("root_block_device", Json::Object(block));
-                }
-                if resource.get("require_imdsv2").and_then(Value::as_bool) == Some(true) {
-                    a.insert(
-                        "metadata_options",
-                        json!({ "http_endpoint": "enabled", "http_tokens": "required" }),
-                    );
-                }
-                a.tags();
-            }
-            kinds::SSM_PARAMETER_LOOKUP => {
-                // The parameter's name is a variable defaulting to the declared name, like the default of
-                // CloudFormation's SSM-typed parameter.
-                let default = resource
-                    .get("name")
-                    .map(|v| a.value(v))
-                    .unwrap_or(Json::Null);
-                variables.insert(
-                    name.clone(),
-                    json!({
-                        "type": "string",
-                        "default": default,
-                        "description": format!("SSM parameter read at deploy time for `{}`", resource.id),
-                    }),
-                );
-                a.insert("name", Json::String(format!("${{var.{name}}}")));
-            }
-            _ => unreachable!("terraform_type covers every kind lowered here"),
+        let mut extra: Vec<SecondaryBlock> = Vec::new();
+        let handled = if resource.kind == kinds::SSM_PARAMETER_LOOKUP {
+            ssm::lookup(name, &mut a, variables);
+            true
+        } else {
+            ec2::lower(name, &mut a, &mut extra)
+        };
+        if !handled {
+            a.problems.push(
+                Diagnostic::new(format!(
+                    "resource kind `{}` has no Terraform lowering",
+                    resource.kind
+                ))
+                .for_resource(&resource.id)
+                .at(resource.location),
+            );
+            return;
         }
         let mut body = a.take();
         if !depends_on.is_empty() {

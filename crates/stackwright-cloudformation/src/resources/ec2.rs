@@ -1,0 +1,173 @@
+//! EC2 networking and compute.
+
+use super::{Lowering, Props, Secondary};
+use crate::names::ATTACHMENT_SUFFIX;
+use serde_json::{json, Map, Value as Json};
+use stackwright_aws::kinds;
+use stackwright_core::{Expr, Value};
+
+/// Lowers an EC2 kind into `p` (and secondary resources into `out`); returns its CloudFormation type.
+pub(super) fn lower(
+    l: &Lowering,
+    id: &str,
+    p: &mut Props,
+    out: &mut Secondary,
+) -> Option<&'static str> {
+    let resource = p.resource;
+    Some(match resource.kind {
+        kinds::VPC => {
+            p.copy("cidr_block", "CidrBlock");
+            p.copy("enable_dns_support", "EnableDnsSupport");
+            p.copy("enable_dns_hostnames", "EnableDnsHostnames");
+            p.tags();
+            "AWS::EC2::VPC"
+        }
+        kinds::SUBNET => {
+            p.copy("vpc_id", "VpcId");
+            p.copy("cidr_block", "CidrBlock");
+            p.copy("availability_zone", "AvailabilityZone");
+            p.copy("map_public_ip_on_launch", "MapPublicIpOnLaunch");
+            p.tags();
+            "AWS::EC2::Subnet"
+        }
+        kinds::INTERNET_GATEWAY => {
+            p.tags();
+            let vpc_id = resource
+                .get("vpc_id")
+                .map(|v| p.value(v))
+                .unwrap_or(Json::Null);
+            let attachment = json!({
+                "Type": "AWS::EC2::VPCGatewayAttachment",
+                "Properties": { "InternetGatewayId": { "Ref": id }, "VpcId": vpc_id },
+            });
+            out.resources
+                .push((format!("{id}{ATTACHMENT_SUFFIX}"), attachment));
+            "AWS::EC2::InternetGateway"
+        }
+        kinds::ROUTE_TABLE => {
+            p.copy("vpc_id", "VpcId");
+            p.tags();
+            "AWS::EC2::RouteTable"
+        }
+        kinds::ROUTE => {
+            p.copy("route_table_id", "RouteTableId");
+            p.copy("destination_cidr_block", "DestinationCidrBlock");
+            p.copy("gateway_id", "GatewayId");
+            // A route through an internet gateway fails until the gateway is attached to the VPC,
+            // and CloudFormation cannot infer that ordering from the properties.
+            if let Some(Value::Str(Expr::Attr(gateway))) = resource.get("gateway_id") {
+                if l.stack.resource(gateway.resource).map(|g| g.kind)
+                    == Some(kinds::INTERNET_GATEWAY)
+                {
+                    let gateway_id = &l.ids.resources[gateway.resource.index as usize];
+                    out.depends_on
+                        .push(format!("{gateway_id}{ATTACHMENT_SUFFIX}"));
+                }
+            }
+            "AWS::EC2::Route"
+        }
+        kinds::SUBNET_ROUTE_TABLE_ASSOCIATION => {
+            p.copy("subnet_id", "SubnetId");
+            p.copy("route_table_id", "RouteTableId");
+            "AWS::EC2::SubnetRouteTableAssociation"
+        }
+        kinds::SECURITY_GROUP => {
+            p.copy("description", "GroupDescription");
+            p.copy("vpc_id", "VpcId");
+            let ingress = security_group_rules(p, "ingress", "SourceSecurityGroupId");
+            if !ingress.is_empty() {
+                p.insert("SecurityGroupIngress", Json::Array(ingress));
+            }
+            let mut egress = security_group_rules(p, "egress", "DestinationSecurityGroupId");
+            if egress.is_empty() {
+                // Without an egress rule CloudFormation keeps EC2's allow-all default; this rule matches
+                // no traffic, so a group without egress rules is closed, as in Terraform.
+                egress.push(json!({
+                    "CidrIp": "255.255.255.255/32",
+                    "Description": "Disallow all traffic",
+                    "FromPort": 252,
+                    "IpProtocol": "icmp",
+                    "ToPort": 86,
+                }));
+            }
+            p.insert("SecurityGroupEgress", Json::Array(egress));
+            p.tags();
+            "AWS::EC2::SecurityGroup"
+        }
+        kinds::INSTANCE => {
+            p.copy("image_id", "ImageId");
+            p.copy("instance_type", "InstanceType");
+            p.copy("subnet_id", "SubnetId");
+            p.copy("security_group_ids", "SecurityGroupIds");
+            if let Some(Value::Map(root)) = resource.get("root_volume") {
+                let field = |k: &str| root.iter().find(|(key, _)| key == k).map(|(_, v)| v);
+                let mut ebs = Map::new();
+                for (from, to) in [
+                    ("volume_type", "VolumeType"),
+                    ("size_gib", "VolumeSize"),
+                    ("encrypted", "Encrypted"),
+                ] {
+                    if let Some(v) = field(from) {
+                        ebs.insert(to.into(), p.value(v));
+                    }
+                }
+                let device = field("device_name")
+                    .map(|v| p.value(v))
+                    .unwrap_or(Json::Null);
+                p.insert(
+                    "BlockDeviceMappings",
+                    json!([{ "DeviceName": device, "Ebs": ebs }]),
+                );
+            }
+            if resource.get("require_imdsv2").and_then(Value::as_bool) == Some(true) {
+                p.insert(
+                    "MetadataOptions",
+                    json!({ "HttpEndpoint": "enabled", "HttpTokens": "required" }),
+                );
+            }
+            if let Some(user_data) = resource.get("user_data") {
+                let text = p.value(user_data);
+                p.insert("UserData", json!({ "Fn::Base64": text }));
+            }
+            p.tags();
+            "AWS::EC2::Instance"
+        }
+        _ => return None,
+    })
+}
+
+/// Lowers the neutral rules of a security group direction; `group_key` names the peer-group property.
+fn security_group_rules(p: &mut Props, direction: &str, group_key: &str) -> Vec<Json> {
+    let Some(rules) = p.resource.get(direction).and_then(Value::as_list) else {
+        return Vec::new();
+    };
+    rules
+        .iter()
+        .map(|rule| {
+            let mut out = Map::new();
+            let protocol = rule
+                .get("protocol")
+                .map(|v| p.value(v))
+                .unwrap_or(Json::Null);
+            let all_traffic = protocol == "-1";
+            out.insert("IpProtocol".into(), protocol);
+            if !all_traffic {
+                for (from, to) in [("from_port", "FromPort"), ("to_port", "ToPort")] {
+                    if let Some(v) = rule.get(from) {
+                        out.insert(to.into(), p.value(v));
+                    }
+                }
+            }
+            for (from, to) in [
+                ("cidr_ipv4", "CidrIp"),
+                ("security_group_id", group_key),
+                ("description", "Description"),
+            ] {
+                if let Some(v) = rule.get(from) {
+                    out.insert(to.into(), p.value(v));
+                }
+            }
+            Json::Object(out)
+        })
+        .collect()
+}

@@ -1,0 +1,205 @@
+//! Per-kind lowering of neutral resources to CloudFormation resource types: shared machinery here, one
+//! module per AWS service.
+
+mod ec2;
+mod ssm;
+
+use crate::expr::{self, Reference, Resolve};
+use crate::names::LogicalIds;
+use serde_json::{json, Map, Value as Json};
+use stackwright_aws::kinds;
+use stackwright_core::{AttrRef, Diagnostic, EnvSpec, Expr, ParamRef, Resource, Stack, Value};
+
+pub(crate) struct Lowering<'a> {
+    pub stack: &'a Stack,
+    pub env: &'a EnvSpec,
+    pub ids: &'a LogicalIds,
+}
+
+/// What one neutral resource becomes: template resources and, for lookups, a template parameter.
+#[derive(Default)]
+pub(crate) struct Lowered {
+    pub resources: Vec<(String, Json)>,
+    pub parameter: Option<(String, Json)>,
+}
+
+impl Resolve for Lowering<'_> {
+    fn attr(&self, attr: &AttrRef) -> Result<Reference, String> {
+        let resource = self
+            .stack
+            .resource(attr.resource)
+            .ok_or("reference to a resource outside this stack")?;
+        let id = self.ids.resources[attr.resource.index as usize].clone();
+        let get_att = |name: &str| Ok(Reference::GetAtt(id.clone(), name.to_owned()));
+        match (resource.kind, attr.attr) {
+            (kinds::SECURITY_GROUP, "id") => get_att("GroupId"),
+            (kinds::SSM_PARAMETER_LOOKUP, "value") => Ok(Reference::Ref(id)),
+            (_, "id") => Ok(Reference::Ref(id)),
+            (kinds::VPC, "cidr_block") => get_att("CidrBlock"),
+            (kinds::SUBNET | kinds::INSTANCE, "availability_zone") => get_att("AvailabilityZone"),
+            (kinds::INSTANCE, "private_ip") => get_att("PrivateIp"),
+            (kinds::INSTANCE, "public_ip") => get_att("PublicIp"),
+            (kinds::INSTANCE, "private_dns_name") => get_att("PrivateDnsName"),
+            (kinds::INSTANCE, "public_dns_name") => get_att("PublicDnsName"),
+            (kind, name) => Err(format!(
+                "attribute `{name}` of `{kind}` has no CloudFormation equivalent"
+            )),
+        }
+    }
+
+    fn param(&self, param: &ParamRef) -> Result<Reference, String> {
+        self.stack
+            .parameter(*param)
+            .map(|_| Reference::Ref(self.ids.parameters[param.index as usize].clone()))
+            .ok_or_else(|| "reference to a parameter outside this stack".into())
+    }
+}
+
+/// What a kind adds beside its main resource: secondary resources (an internet gateway's attachment) and
+/// dependencies CloudFormation cannot infer.
+pub(crate) struct Secondary {
+    pub resources: Vec<(String, Json)>,
+    pub depends_on: Vec<String>,
+}
+
+/// Builds the `Properties` of one resource, reporting problems against it.
+pub(crate) struct Props<'l, 'p> {
+    pub lowering: &'l Lowering<'l>,
+    pub resource: &'l Resource,
+    pub problems: &'p mut Vec<Diagnostic>,
+    pub out: Map<String, Json>,
+}
+
+impl Props<'_, '_> {
+    pub fn expr(&mut self, expr: &Expr) -> Json {
+        let (resource, problems) = (self.resource, &mut *self.problems);
+        expr::lower(expr, self.lowering, &mut |m| {
+            problems.push(
+                Diagnostic::new(m)
+                    .for_resource(&resource.id)
+                    .at(resource.location),
+            )
+        })
+    }
+
+    pub fn value(&mut self, value: &Value) -> Json {
+        match value {
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Int(i) => Json::from(*i),
+            Value::Str(e) => self.expr(e),
+            Value::List(items) => Json::Array(items.iter().map(|v| self.value(v)).collect()),
+            Value::Map(entries) => Json::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), self.value(v)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Copies neutral property `from` to CloudFormation property `to`, when set.
+    pub fn copy(&mut self, from: &str, to: &str) {
+        if let Some(value) = self.resource.get(from) {
+            let lowered = self.value(value);
+            self.out.insert(to.into(), lowered);
+        }
+    }
+
+    pub fn insert(&mut self, key: &str, value: Json) {
+        self.out.insert(key.into(), value);
+    }
+
+    /// Environment tags first, each overridden in place by a resource tag of the same key, then the
+    /// resource's other tags.
+    pub fn tags(&mut self) {
+        let mut tags: Vec<(String, Json)> = self
+            .lowering
+            .env
+            .tags
+            .iter()
+            .map(|(k, v)| (k.clone(), Json::String(v.clone())))
+            .collect();
+        for (key, value) in &self.resource.tags {
+            let value = self.expr(value);
+            match tags.iter_mut().find(|(k, _)| k == key) {
+                Some(slot) => slot.1 = value,
+                None => tags.push((key.clone(), value)),
+            }
+        }
+        if !tags.is_empty() {
+            let list = tags
+                .into_iter()
+                .map(|(k, v)| json!({ "Key": k, "Value": v }))
+                .collect();
+            self.out.insert("Tags".into(), Json::Array(list));
+        }
+    }
+}
+
+impl Lowering<'_> {
+    pub(crate) fn resolver(&self) -> &dyn Resolve {
+        self
+    }
+
+    pub(crate) fn resource(
+        &self,
+        index: usize,
+        resource: &Resource,
+        problems: &mut Vec<Diagnostic>,
+    ) -> Lowered {
+        let id = &self.ids.resources[index];
+        let mut depends_on: Vec<String> = Vec::new();
+        for dependency in &resource.depends_on {
+            match self.stack.resource(*dependency) {
+                // A lookup is a template parameter, resolved before any resource: nothing to wait for.
+                Some(target) if target.kind == kinds::SSM_PARAMETER_LOOKUP => {}
+                Some(_) => depends_on.push(self.ids.resources[dependency.index as usize].clone()),
+                // Foreign references are reported by the core's instantiation.
+                None => {}
+            }
+        }
+        let mut p = Props {
+            lowering: self,
+            resource,
+            problems,
+            out: Map::new(),
+        };
+        let mut secondary = Secondary {
+            resources: Vec::new(),
+            depends_on,
+        };
+        if resource.kind == kinds::SSM_PARAMETER_LOOKUP {
+            let parameter = ssm::parameter(&mut p);
+            return Lowered {
+                resources: Vec::new(),
+                parameter: Some((id.clone(), parameter)),
+            };
+        }
+        let type_name = match ec2::lower(self, id, &mut p, &mut secondary) {
+            Some(type_name) => type_name,
+            None => {
+                p.problems.push(
+                    Diagnostic::new(format!(
+                        "resource kind `{}` has no CloudFormation lowering",
+                        resource.kind
+                    ))
+                    .for_resource(&resource.id)
+                    .at(resource.location),
+                );
+                return Lowered::default();
+            }
+        };
+        let mut entry = Map::new();
+        entry.insert("Type".into(), type_name.into());
+        if !secondary.depends_on.is_empty() {
+            entry.insert("DependsOn".into(), json!(secondary.depends_on));
+        }
+        entry.insert("Properties".into(), Json::Object(p.out));
+        let mut resources = vec![(id.clone(), Json::Object(entry))];
+        resources.extend(secondary.resources);
+        Lowered {
+            resources,
+            parameter: None,
+        }
+    }
+}

@@ -1,0 +1,123 @@
+//! EC2 networking and compute.
+
+use super::{Attrs, SecondaryBlock};
+use crate::names::rule_name;
+use serde_json::{json, Map, Value as Json};
+use stackwright_aws::kinds;
+use stackwright_core::Value;
+
+/// Lowers an EC2 kind into `a`, and any resources it splits into into `out`.
+pub(super) fn lower(name: &str, a: &mut Attrs, out: &mut Vec<SecondaryBlock>) -> bool {
+    let resource = a.resource;
+    match resource.kind {
+        kinds::VPC => {
+            a.copy("cidr_block", "cidr_block");
+            a.copy("enable_dns_support", "enable_dns_support");
+            a.copy("enable_dns_hostnames", "enable_dns_hostnames");
+            a.tags();
+        }
+        kinds::SUBNET => {
+            a.copy("vpc_id", "vpc_id");
+            a.copy("cidr_block", "cidr_block");
+            a.copy("availability_zone", "availability_zone");
+            a.copy("map_public_ip_on_launch", "map_public_ip_on_launch");
+            a.tags();
+        }
+        kinds::INTERNET_GATEWAY | kinds::ROUTE_TABLE => {
+            a.copy("vpc_id", "vpc_id");
+            a.tags();
+        }
+        kinds::ROUTE => {
+            a.copy("route_table_id", "route_table_id");
+            a.copy("destination_cidr_block", "destination_cidr_block");
+            a.copy("gateway_id", "gateway_id");
+        }
+        kinds::SUBNET_ROUTE_TABLE_ASSOCIATION => {
+            a.copy("subnet_id", "subnet_id");
+            a.copy("route_table_id", "route_table_id");
+        }
+        kinds::SECURITY_GROUP => {
+            a.copy("description", "description");
+            a.copy("vpc_id", "vpc_id");
+            a.tags();
+            // Rules are separate resources (the provider's recommended form): inline rule blocks in
+            // JSON must spell out every attribute, and separate rules can change without replacing
+            // the group. A group without egress rules has none: the provider removes EC2's default.
+            let group_id = Json::String(format!("${{aws_security_group.{name}.id}}"));
+            for (direction, rule_type, peer_key) in [
+                (
+                    "ingress",
+                    "aws_vpc_security_group_ingress_rule",
+                    "referenced_security_group_id",
+                ),
+                (
+                    "egress",
+                    "aws_vpc_security_group_egress_rule",
+                    "referenced_security_group_id",
+                ),
+            ] {
+                let rules = resource
+                    .get(direction)
+                    .and_then(Value::as_list)
+                    .unwrap_or_default();
+                for (number, rule) in rules.iter().enumerate() {
+                    let mut body = Map::new();
+                    body.insert("security_group_id".into(), group_id.clone());
+                    let protocol = rule
+                        .get("protocol")
+                        .map(|v| a.value(v))
+                        .unwrap_or(Json::Null);
+                    let all_traffic = protocol == "-1";
+                    body.insert("ip_protocol".into(), protocol);
+                    if !all_traffic {
+                        for port in ["from_port", "to_port"] {
+                            if let Some(v) = rule.get(port) {
+                                body.insert(port.into(), a.value(v));
+                            }
+                        }
+                    }
+                    for (from, to) in [
+                        ("cidr_ipv4", "cidr_ipv4"),
+                        ("security_group_id", peer_key),
+                        ("description", "description"),
+                    ] {
+                        if let Some(v) = rule.get(from) {
+                            body.insert(to.into(), a.value(v));
+                        }
+                    }
+                    out.push((rule_type, rule_name(name, direction, number + 1), body));
+                }
+            }
+        }
+        kinds::INSTANCE => {
+            a.copy("image_id", "ami");
+            a.copy("instance_type", "instance_type");
+            a.copy("subnet_id", "subnet_id");
+            a.copy("security_group_ids", "vpc_security_group_ids");
+            // The provider base64-encodes `user_data` itl.
+            a.copy("user_data", "user_data");
+            if let Some(Value::Map(root)) = resource.get("root_volume") {
+                let mut block = Map::new();
+                for (from, to) in [
+                    ("volume_type", "volume_type"),
+                    ("size_gib", "volume_size"),
+                    ("encrypted", "encrypted"),
+                ] {
+                    if let Some((_, v)) = root.iter().find(|(k, _)| k == from) {
+                        block.insert(to.into(), a.value(v));
+                    }
+                }
+                a.insert("root_block_device", Json::Object(block));
+            }
+            if resource.get("require_imdsv2").and_then(Value::as_bool) == Some(true) {
+                a.insert(
+                    "metadata_options",
+                    json!({ "http_endpoint": "enabled", "http_tokens": "required" }),
+                );
+            }
+            a.tags();
+        }
+        _ => return false,
+    }
+    true
+}
