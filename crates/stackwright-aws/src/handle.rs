@@ -73,5 +73,16 @@ macro_rules! common_setters {
             }
         }
     };
+    ($builder:ident, taggable, stateful) => {
+        $crate::handle::common_setters!($builder, taggable);
+        impl $builder {
+            /// What happens to the data when the resource leaves the definition or is replaced; stateful
+            /// resources keep it by default, `RemovalPolicy::Destroy` is the explicit opt-out.
+            pub fn removal_policy(mut self, policy: stackwright_core::RemovalPolicy) -> Self {
+                self.resource.removal_policy = policy;
+                self
+            }
+        }
+    };
 }
 pub(crate) use common_setters;

@@ -32,6 +32,21 @@ pub trait Declare {
     fn declare(self, at: ResourceRef) -> (Resource, Self::Handle);
 }
 
+/// What happens to a resource's data when the resource leaves the definition or is replaced.
+///
+/// Builders of stateful resources (databases, buckets, tables, volumes, keys, secrets, log groups) default
+/// to `Retain` or `Snapshot`; `Destroy` is the explicit opt-out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RemovalPolicy {
+    #[default]
+    Destroy,
+    /// Keep the physical resource (CloudFormation `Retain`, Terraform `prevent_destroy`).
+    Retain,
+    /// Keep a final snapshot (CloudFormation `Snapshot`; Terraform `prevent_destroy`, as it has no
+    /// generic snapshot-on-delete).
+    Snapshot,
+}
+
 /// One resource node: a neutral kind, its neutral properties and where the user declared it.
 #[derive(Clone, Debug)]
 pub struct Resource {
@@ -43,6 +58,8 @@ pub struct Resource {
     /// User tags (key, value) for taggable kinds; targets merge the environment's tags.
     pub tags: Vec<(String, Expr)>,
     pub depends_on: Vec<ResourceRef>,
+    /// What happens to the resource's data when it is removed from the definition or replaced.
+    pub removal_policy: RemovalPolicy,
     pub location: Location,
     /// Problems the builder found in its own input (bad CIDR, ...), reported with the resource's context.
     pub problems: Vec<String>,
@@ -57,6 +74,7 @@ impl Resource {
             properties: Vec::new(),
             tags: Vec::new(),
             depends_on: Vec::new(),
+            removal_policy: RemovalPolicy::Destroy,
             location: std::panic::Location::caller(),
             problems: Vec::new(),
         }

@@ -8,7 +8,9 @@ use crate::expr::{self, Reference, Resolve};
 use crate::names::LogicalIds;
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
-use stackwright_core::{AttrRef, Diagnostic, EnvSpec, Expr, ParamRef, Resource, Stack, Value};
+use stackwright_core::{
+    AttrRef, Diagnostic, EnvSpec, Expr, ParamRef, RemovalPolicy, Resource, Stack, Value,
+};
 
 pub(crate) struct Lowering<'a> {
     pub stack: &'a Stack,
@@ -191,6 +193,16 @@ impl Lowering<'_> {
         };
         let mut entry = Map::new();
         entry.insert("Type".into(), type_name.into());
+        let policy = match resource.removal_policy {
+            RemovalPolicy::Destroy => None,
+            RemovalPolicy::Retain => Some("Retain"),
+            RemovalPolicy::Snapshot => Some("Snapshot"),
+        };
+        if let Some(policy) = policy {
+            // Both: deleting the stack or the resource keeps the data, and so does a replacement.
+            entry.insert("DeletionPolicy".into(), policy.into());
+            entry.insert("UpdateReplacePolicy".into(), policy.into());
+        }
         if !secondary.depends_on.is_empty() {
             entry.insert("DependsOn".into(), json!(secondary.depends_on));
         }

@@ -8,7 +8,7 @@ use crate::expr::{self, Resolve};
 use crate::names::Names;
 use serde_json::{Map, Value as Json};
 use stackwright_aws::kinds;
-use stackwright_core::{AttrRef, Diagnostic, ParamRef, Resource, Stack, Value};
+use stackwright_core::{AttrRef, Diagnostic, ParamRef, RemovalPolicy, Resource, Stack, Value};
 
 pub(crate) struct Lowering<'a> {
     pub stack: &'a Stack,
@@ -237,6 +237,13 @@ impl Lowering<'_> {
         let mut body = a.take();
         if !depends_on.is_empty() {
             body.insert("depends_on".into(), Json::Array(depends_on));
+        }
+        if resource.removal_policy != RemovalPolicy::Destroy {
+            // `terraform destroy`, or a plan that would delete or replace the resource, fails instead.
+            body.insert(
+                "lifecycle".into(),
+                serde_json::json!({ "prevent_destroy": true }),
+            );
         }
         blocks.add(data, type_name, name, body);
         for (rule_type, rule_name, body) in extra {
