@@ -1,18 +1,39 @@
 //! EC2 networking and compute.
 
-use super::{Lowering, Props, Secondary};
+use super::{Attribute, Lowering, Props, Secondary, Service};
 use crate::names::ATTACHMENT_SUFFIX;
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_core::{Expr, Value};
 
+pub(super) const SERVICE: Service = Service { lower, attribute };
+
+fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
+    Some(match (kind, attr) {
+        (kinds::SECURITY_GROUP, "id") => Attribute::GetAtt("GroupId"),
+        (
+            kinds::VPC
+            | kinds::SUBNET
+            | kinds::INTERNET_GATEWAY
+            | kinds::ROUTE_TABLE
+            | kinds::ROUTE,
+            "id",
+        ) => Attribute::Ref,
+        (kinds::SUBNET_ROUTE_TABLE_ASSOCIATION | kinds::INSTANCE, "id") => Attribute::Ref,
+        (kinds::VPC, "cidr_block") => Attribute::GetAtt("CidrBlock"),
+        (kinds::SUBNET | kinds::INSTANCE, "availability_zone") => {
+            Attribute::GetAtt("AvailabilityZone")
+        }
+        (kinds::INSTANCE, "private_ip") => Attribute::GetAtt("PrivateIp"),
+        (kinds::INSTANCE, "public_ip") => Attribute::GetAtt("PublicIp"),
+        (kinds::INSTANCE, "private_dns_name") => Attribute::GetAtt("PrivateDnsName"),
+        (kinds::INSTANCE, "public_dns_name") => Attribute::GetAtt("PublicDnsName"),
+        _ => return None,
+    })
+}
+
 /// Lowers an EC2 kind into `p` (and secondary resources into `out`); returns its CloudFormation type.
-pub(super) fn lower(
-    l: &Lowering,
-    id: &str,
-    p: &mut Props,
-    out: &mut Secondary,
-) -> Option<&'static str> {
+fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&'static str> {
     let resource = p.resource;
     Some(match resource.kind {
         kinds::VPC => {

@@ -12,6 +12,23 @@ use stackwright_core::{
     AttrRef, Diagnostic, EnvSpec, Expr, ParamRef, RemovalPolicy, Resource, Stack, Value,
 };
 
+/// How a service's kinds lower. Each service module exports one; kinds it does not know give `None`.
+pub(crate) struct Service {
+    /// Fills the properties of `p.resource` (and secondary resources); returns the CloudFormation type.
+    pub lower: fn(&Lowering, &str, &mut Props, &mut Secondary) -> Option<&'static str>,
+    /// How a neutral attribute of a kind is read.
+    pub attribute: fn(kind: &str, attr: &str) -> Option<Attribute>,
+}
+
+/// `Ref` or `Fn::GetAtt` with the attribute's CloudFormation name.
+pub(crate) enum Attribute {
+    Ref,
+    GetAtt(&'static str),
+}
+
+/// Every service with kinds to lower, one per line.
+const SERVICES: &[Service] = &[ec2::SERVICE];
+
 pub(crate) struct Lowering<'a> {
     pub stack: &'a Stack,
     pub env: &'a EnvSpec,
@@ -32,19 +49,18 @@ impl Resolve for Lowering<'_> {
             .resource(attr.resource)
             .ok_or("reference to a resource outside this stack")?;
         let id = self.ids.resources[attr.resource.index as usize].clone();
-        let get_att = |name: &str| Ok(Reference::GetAtt(id.clone(), name.to_owned()));
-        match (resource.kind, attr.attr) {
-            (kinds::SECURITY_GROUP, "id") => get_att("GroupId"),
-            (kinds::SSM_PARAMETER_LOOKUP, "value") => Ok(Reference::Ref(id)),
-            (_, "id") => Ok(Reference::Ref(id)),
-            (kinds::VPC, "cidr_block") => get_att("CidrBlock"),
-            (kinds::SUBNET | kinds::INSTANCE, "availability_zone") => get_att("AvailabilityZone"),
-            (kinds::INSTANCE, "private_ip") => get_att("PrivateIp"),
-            (kinds::INSTANCE, "public_ip") => get_att("PublicIp"),
-            (kinds::INSTANCE, "private_dns_name") => get_att("PrivateDnsName"),
-            (kinds::INSTANCE, "public_dns_name") => get_att("PublicDnsName"),
-            (kind, name) => Err(format!(
-                "attribute `{name}` of `{kind}` has no CloudFormation equivalent"
+        if resource.kind == kinds::SSM_PARAMETER_LOOKUP && attr.attr == "value" {
+            return Ok(Reference::Ref(id));
+        }
+        match SERVICES
+            .iter()
+            .find_map(|service| (service.attribute)(resource.kind, attr.attr))
+        {
+            Some(Attribute::Ref) => Ok(Reference::Ref(id)),
+            Some(Attribute::GetAtt(name)) => Ok(Reference::GetAtt(id, name.to_owned())),
+            None => Err(format!(
+                "attribute `{}` of `{}` has no CloudFormation equivalent",
+                attr.attr, resource.kind
             )),
         }
     }
@@ -177,7 +193,10 @@ impl Lowering<'_> {
                 parameter: Some((id.clone(), parameter)),
             };
         }
-        let type_name = match ec2::lower(self, id, &mut p, &mut secondary) {
+        let lowered = SERVICES
+            .iter()
+            .find_map(|service| (service.lower)(self, id, &mut p, &mut secondary));
+        let type_name = match lowered {
             Some(type_name) => type_name,
             None => {
                 p.problems.push(

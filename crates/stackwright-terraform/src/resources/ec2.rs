@@ -1,13 +1,47 @@
 //! EC2 networking and compute.
 
-use super::{Attrs, SecondaryBlock};
+use super::{Attrs, Secondary, Service};
 use crate::names::rule_name;
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_core::Value;
 
+pub(super) const SERVICE: Service = Service {
+    block_type,
+    lower,
+    attribute,
+};
+
+fn block_type(kind: &str) -> Option<(&'static str, bool)> {
+    Some(match kind {
+        kinds::VPC => ("aws_vpc", false),
+        kinds::SUBNET => ("aws_subnet", false),
+        kinds::INTERNET_GATEWAY => ("aws_internet_gateway", false),
+        kinds::ROUTE_TABLE => ("aws_route_table", false),
+        kinds::ROUTE => ("aws_route", false),
+        kinds::SUBNET_ROUTE_TABLE_ASSOCIATION => ("aws_route_table_association", false),
+        kinds::SECURITY_GROUP => ("aws_security_group", false),
+        kinds::INSTANCE => ("aws_instance", false),
+        _ => return None,
+    })
+}
+
+fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
+    block_type(kind)?;
+    Some(match (kind, attr) {
+        (_, "id") => "id",
+        (kinds::VPC, "cidr_block") => "cidr_block",
+        (kinds::SUBNET | kinds::INSTANCE, "availability_zone") => "availability_zone",
+        (kinds::INSTANCE, "private_ip") => "private_ip",
+        (kinds::INSTANCE, "public_ip") => "public_ip",
+        (kinds::INSTANCE, "private_dns_name") => "private_dns",
+        (kinds::INSTANCE, "public_dns_name") => "public_dns",
+        _ => return None,
+    })
+}
+
 /// Lowers an EC2 kind into `a`, and any resources it splits into into `out`.
-pub(super) fn lower(name: &str, a: &mut Attrs, out: &mut Vec<SecondaryBlock>) -> bool {
+fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
     let resource = a.resource;
     match resource.kind {
         kinds::VPC => {
@@ -85,7 +119,8 @@ pub(super) fn lower(name: &str, a: &mut Attrs, out: &mut Vec<SecondaryBlock>) ->
                             body.insert(to.into(), a.value(v));
                         }
                     }
-                    out.push((rule_type, rule_name(name, direction, number + 1), body));
+                    out.blocks
+                        .push((rule_type, rule_name(name, direction, number + 1), body));
                 }
             }
         }

@@ -7,7 +7,6 @@ mod ssm;
 use crate::expr::{self, Resolve};
 use crate::names::Names;
 use serde_json::{Map, Value as Json};
-use stackwright_aws::kinds;
 use stackwright_core::{AttrRef, Diagnostic, ParamRef, RemovalPolicy, Resource, Stack, Value};
 
 pub(crate) struct Lowering<'a> {
@@ -40,20 +39,30 @@ impl Blocks {
     }
 }
 
-/// The Terraform type of a neutral kind's main block, and whether it is a data source.
+/// How a service's kinds lower. Each service module exports one; kinds it does not know give `None`/`false`.
+pub(crate) struct Service {
+    /// The Terraform type of a kind's main block, and whether it is a data source.
+    pub block_type: fn(kind: &str) -> Option<(&'static str, bool)>,
+    /// Fills the attributes of `a.resource`'s main block and adds what it splits into to `out`.
+    pub lower: fn(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool,
+    /// The Terraform attribute a neutral attribute of a kind reads.
+    pub attribute: fn(kind: &str, attr: &str) -> Option<&'static str>,
+}
+
+/// Every service with kinds to lower, one per line.
+const SERVICES: &[Service] = &[ec2::SERVICE, ssm::SERVICE];
+
 fn terraform_type(kind: &str) -> Option<(&'static str, bool)> {
-    Some(match kind {
-        kinds::VPC => ("aws_vpc", false),
-        kinds::SUBNET => ("aws_subnet", false),
-        kinds::INTERNET_GATEWAY => ("aws_internet_gateway", false),
-        kinds::ROUTE_TABLE => ("aws_route_table", false),
-        kinds::ROUTE => ("aws_route", false),
-        kinds::SUBNET_ROUTE_TABLE_ASSOCIATION => ("aws_route_table_association", false),
-        kinds::SECURITY_GROUP => ("aws_security_group", false),
-        kinds::INSTANCE => ("aws_instance", false),
-        kinds::SSM_PARAMETER_LOOKUP => ("aws_ssm_parameter", true),
-        _ => return None,
-    })
+    SERVICES
+        .iter()
+        .find_map(|service| (service.block_type)(kind))
+}
+
+/// What a kind adds beside its main block: resources it splits into and variables it needs.
+#[derive(Default)]
+pub(crate) struct Secondary {
+    pub blocks: Vec<SecondaryBlock>,
+    pub variables: Vec<(String, Json)>,
 }
 
 impl Lowering<'_> {
@@ -79,26 +88,15 @@ impl Resolve for Lowering<'_> {
             .resource(attr.resource)
             .ok_or("reference to a resource outside this stack")?;
         let address = self.address(attr.resource.index as usize, resource)?;
-        let name = match (resource.kind, attr.attr) {
-            // `value` is marked sensitive even for plain `String` parameters, which would taint every
-            // resource using it; public parameters such as AMI ids are read through `insecure_value`.
-            (kinds::SSM_PARAMETER_LOOKUP, "value") => "insecure_value",
-            (kinds::SSM_PARAMETER_LOOKUP, _) => "",
-            (_, "id") => "id",
-            (kinds::VPC, "cidr_block") => "cidr_block",
-            (kinds::SUBNET | kinds::INSTANCE, "availability_zone") => "availability_zone",
-            (kinds::INSTANCE, "private_ip") => "private_ip",
-            (kinds::INSTANCE, "public_ip") => "public_ip",
-            (kinds::INSTANCE, "private_dns_name") => "private_dns",
-            (kinds::INSTANCE, "public_dns_name") => "public_dns",
-            _ => "",
-        };
-        if name.is_empty() {
+        let Some(name) = SERVICES
+            .iter()
+            .find_map(|service| (service.attribute)(resource.kind, attr.attr))
+        else {
             return Err(format!(
                 "attribute `{}` of `{}` has no Terraform equivalent",
                 attr.attr, resource.kind
             ));
-        }
+        };
         Ok(format!("{address}.{name}"))
     }
 
@@ -216,13 +214,10 @@ impl Lowering<'_> {
             problems,
             out: Map::new(),
         };
-        let mut extra: Vec<SecondaryBlock> = Vec::new();
-        let handled = if resource.kind == kinds::SSM_PARAMETER_LOOKUP {
-            ssm::lookup(name, &mut a, variables);
-            true
-        } else {
-            ec2::lower(name, &mut a, &mut extra)
-        };
+        let mut secondary = Secondary::default();
+        let handled = SERVICES
+            .iter()
+            .any(|service| (service.lower)(name, &mut a, &mut secondary));
         if !handled {
             a.problems.push(
                 Diagnostic::new(format!(
@@ -246,8 +241,9 @@ impl Lowering<'_> {
             );
         }
         blocks.add(data, type_name, name, body);
-        for (rule_type, rule_name, body) in extra {
-            blocks.add(false, rule_type, &rule_name, body);
+        for (block_type, block_name, body) in secondary.blocks {
+            blocks.add(false, block_type, &block_name, body);
         }
+        variables.extend(secondary.variables);
     }
 }

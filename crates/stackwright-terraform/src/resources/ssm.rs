@@ -1,25 +1,41 @@
 //! Systems Manager: a lookup is a `aws_ssm_parameter` data source whose name is a variable.
 
-use super::Attrs;
-use serde_json::{json, Map, Value as Json};
+use super::{Attrs, Secondary, Service};
+use serde_json::{json, Value as Json};
+use stackwright_aws::kinds;
 
-/// Fills the data source's attributes and declares the variable holding the parameter's name.
-pub(super) fn lookup(name: &str, a: &mut Attrs, variables: &mut Map<String, Json>) {
-    let resource = a.resource;
+pub(super) const SERVICE: Service = Service {
+    block_type,
+    lower,
+    attribute,
+};
 
-    // The parameter's name is a variable defaulting to the declared name, like the default of
-    // CloudFormation's SSM-typed parameter.
-    let default = resource
+fn block_type(kind: &str) -> Option<(&'static str, bool)> {
+    (kind == kinds::SSM_PARAMETER_LOOKUP).then_some(("aws_ssm_parameter", true))
+}
+
+fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
+    // `value` is marked sensitive even for plain `String` parameters, which would taint every resource
+    // using it; public parameters such as AMI ids are read through `insecure_value`.
+    (kind == kinds::SSM_PARAMETER_LOOKUP && attr == "value").then_some("insecure_value")
+}
+
+/// Fills the data source's attributes and declares the variable holding the parameter's name: it
+/// defaults to the declared name, like the default of CloudFormation's SSM-typed parameter.
+fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
+    if a.resource.kind != kinds::SSM_PARAMETER_LOOKUP {
+        return false;
+    }
+    let default = a
+        .resource
         .get("name")
         .map(|v| a.value(v))
         .unwrap_or(Json::Null);
-    variables.insert(
+    let description = format!("SSM parameter read at deploy time for `{}`", a.resource.id);
+    out.variables.push((
         name.to_owned(),
-        json!({
-            "type": "string",
-            "default": default,
-            "description": format!("SSM parameter read at deploy time for `{}`", resource.id),
-        }),
-    );
+        json!({ "type": "string", "default": default, "description": description }),
+    ));
     a.insert("name", Json::String(format!("${{var.{name}}}")));
+    true
 }
