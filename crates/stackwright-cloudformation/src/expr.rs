@@ -1,5 +1,5 @@
 use serde_json::{json, Value as Json};
-use stackwright_core::{AttrRef, Expr, ParamRef};
+use stackwright_core::{AttrRef, Expr, ParamRef, Pseudo};
 
 /// How a reference is spelled in a template.
 pub(crate) enum Reference {
@@ -18,7 +18,7 @@ pub(crate) trait Resolve {
 pub(crate) fn lower(expr: &Expr, resolve: &dyn Resolve, report: &mut dyn FnMut(String)) -> Json {
     match expr {
         Expr::Literal(text) => Json::String(text.clone()),
-        Expr::Attr(_) | Expr::Param(_) => match reference(expr, resolve) {
+        Expr::Attr(_) | Expr::Param(_) | Expr::Pseudo(_) => match reference(expr, resolve) {
             Ok(Reference::Ref(id)) => json!({ "Ref": id }),
             Ok(Reference::GetAtt(id, attr)) => json!({ "Fn::GetAtt": [id, attr] }),
             Err(message) => {
@@ -49,8 +49,18 @@ fn reference(expr: &Expr, resolve: &dyn Resolve) -> Result<Reference, String> {
     match expr {
         Expr::Attr(attr) => resolve.attr(attr),
         Expr::Param(param) => resolve.param(param),
+        Expr::Pseudo(pseudo) => Ok(Reference::Ref(pseudo_parameter(*pseudo).to_owned())),
         // `Expr::concat` never nests concatenations, and literals are handled by the caller.
         Expr::Literal(_) | Expr::Concat(_) => Err("internal: expected a reference".into()),
+    }
+}
+
+/// The template's pseudo parameter holding an environment fact.
+fn pseudo_parameter(pseudo: Pseudo) -> &'static str {
+    match pseudo {
+        Pseudo::AccountId => "AWS::AccountId",
+        Pseudo::Region => "AWS::Region",
+        Pseudo::Partition => "AWS::Partition",
     }
 }
 
@@ -97,6 +107,17 @@ mod tests {
         check(
             Expr::concat(["echo ${HOME} ".into(), attr("ip"), ":".into(), attr("id")]),
             json!({"Fn::Sub": "echo ${!HOME} ${Web.IP}:${Web}"}),
+        );
+        check(Expr::region(), json!({"Ref": "AWS::Region"}));
+        check(
+            Expr::concat([
+                "arn:".into(),
+                Expr::partition(),
+                ":iam::".into(),
+                Expr::account_id(),
+                ":root".into(),
+            ]),
+            json!({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}),
         );
     }
 }

@@ -28,7 +28,7 @@ pub fn synthesize(instance: &StackInstance) -> Template {
     let stack = &instance.stack;
     let env = instance.environment;
     let mut problems = Vec::new();
-    let ids = LogicalIds::assign(stack, &mut problems);
+    let (ids, mut taken) = LogicalIds::assign(stack, &mut problems);
 
     let mut parameters = Map::new();
     for (parameter, logical) in stack.parameters().iter().zip(&ids.parameters) {
@@ -61,8 +61,11 @@ pub fn synthesize(instance: &StackInstance) -> Template {
     let mut resources = Map::new();
     for (index, resource) in stack.resources().iter().enumerate() {
         let lowered = lowering.resource(index, resource, &mut problems);
-        for entry in lowered.resources {
-            resources.insert(entry.0, entry.1);
+        for (n, (id, entry)) in lowered.resources.into_iter().enumerate() {
+            if n > 0 {
+                taken.claim(id.clone(), &resource.id, resource.location, &mut problems);
+            }
+            resources.insert(id, entry);
         }
         if let Some((id, parameter)) = lowered.parameter {
             parameters.insert(id, parameter);

@@ -20,8 +20,10 @@ pub(crate) fn logical_id(user_id: &str) -> String {
 pub(crate) const ATTACHMENT_SUFFIX: &str = "Attachment";
 
 impl LogicalIds {
-    /// Derives every logical id and reports each collision, naming both declarations.
-    pub fn assign(stack: &Stack, problems: &mut Vec<Diagnostic>) -> Self {
+    /// Derives every logical id and reports each collision, naming both declarations. Returns the
+    /// namespace of resources and parameters too: secondary resources a kind lowers to (an internet
+    /// gateway's attachment, a bucket's policy) claim their ids in it when they are emitted.
+    pub fn assign(stack: &Stack, problems: &mut Vec<Diagnostic>) -> (Self, Namespace) {
         // Resources and parameters share one namespace (both are targets of `Ref`); outputs have their own.
         let mut taken = Namespace::new("CloudFormation logical id");
         let parameters = stack
@@ -32,18 +34,7 @@ impl LogicalIds {
         let resources = stack
             .resources()
             .iter()
-            .map(|r| {
-                let id = taken.claim(logical_id(&r.id), &r.id, r.location, problems);
-                if r.kind == stackwright_aws::kinds::INTERNET_GATEWAY {
-                    taken.claim(
-                        format!("{id}{ATTACHMENT_SUFFIX}"),
-                        &r.id,
-                        r.location,
-                        problems,
-                    );
-                }
-                id
-            })
+            .map(|r| taken.claim(logical_id(&r.id), &r.id, r.location, problems))
             .collect();
         let mut output_names = Namespace::new("CloudFormation logical id");
         let outputs = stack
@@ -51,10 +42,11 @@ impl LogicalIds {
             .iter()
             .map(|o| output_names.claim(logical_id(&o.id), &o.id, o.location, problems))
             .collect();
-        LogicalIds {
+        let ids = LogicalIds {
             resources,
             parameters,
             outputs,
-        }
+        };
+        (ids, taken)
     }
 }

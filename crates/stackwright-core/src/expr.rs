@@ -12,8 +12,21 @@ pub enum Expr {
     Attr(AttrRef),
     /// A deploy-time parameter of the stack.
     Param(ParamRef),
+    /// A fact of the environment the stack is deployed to (account, region, partition).
+    Pseudo(Pseudo),
     /// Parts joined without separator; never nested and never two adjacent literals (see [`Expr::concat`]).
     Concat(Vec<Expr>),
+}
+
+/// Facts of the environment a stack is deployed to. Builders use them to spell ARNs and service
+/// principals without knowing the environment; CloudFormation reads them from its pseudo parameters,
+/// Terraform gets the environment's values (its provider is pinned to that account and region).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Pseudo {
+    AccountId,
+    Region,
+    /// `aws`, `aws-cn`, `aws-us-gov`, ...: the first field of every ARN.
+    Partition,
 }
 
 /// An attribute of a resource. `attr` is the neutral attribute name (`id`, `private_ip`, ...) that each
@@ -31,6 +44,21 @@ pub struct ParamRef {
 }
 
 impl Expr {
+    /// The account id of the environment.
+    pub fn account_id() -> Expr {
+        Expr::Pseudo(Pseudo::AccountId)
+    }
+
+    /// The region of the environment.
+    pub fn region() -> Expr {
+        Expr::Pseudo(Pseudo::Region)
+    }
+
+    /// The partition of the environment's region (`aws`, `aws-cn`, ...).
+    pub fn partition() -> Expr {
+        Expr::Pseudo(Pseudo::Partition)
+    }
+
     /// Concatenates parts, flattening nested concatenations and merging adjacent literals, so that equal
     /// strings have one representation.
     pub fn concat(parts: impl IntoIterator<Item = Expr>) -> Expr {
@@ -66,7 +94,7 @@ impl Expr {
         match self {
             Expr::Attr(a) => f(a),
             Expr::Concat(parts) => parts.iter().for_each(|p| p.for_each_attr(f)),
-            Expr::Literal(_) | Expr::Param(_) => {}
+            Expr::Literal(_) | Expr::Param(_) | Expr::Pseudo(_) => {}
         }
     }
 
@@ -75,7 +103,7 @@ impl Expr {
         match self {
             Expr::Param(p) => f(p),
             Expr::Concat(parts) => parts.iter().for_each(|p| p.for_each_param(f)),
-            Expr::Literal(_) | Expr::Attr(_) => {}
+            Expr::Literal(_) | Expr::Attr(_) | Expr::Pseudo(_) => {}
         }
     }
 }

@@ -19,7 +19,7 @@ mod stack;
 
 pub use app::{App, EnvSpec, Environment};
 pub use diagnostic::{Diagnostic, Location};
-pub use expr::{AttrRef, Expr, ParamRef, Value};
+pub use expr::{AttrRef, Expr, ParamRef, Pseudo, Value};
 pub use extensions::Extensions;
 pub use instantiate::{Instantiation, Selection, StackInstance};
 pub use stack::{

@@ -1,9 +1,12 @@
-use stackwright_core::{AttrRef, Expr, ParamRef};
+use stackwright_core::{AttrRef, Expr, ParamRef, Pseudo};
 
 /// Resolves references to Terraform addresses such as `aws_instance.web.private_ip` or `var.size`.
 pub(crate) trait Resolve {
     fn attr(&self, attr: &AttrRef) -> Result<String, String>;
     fn param(&self, param: &ParamRef) -> Result<String, String>;
+    /// The environment's value of a fact: the module's provider is pinned to that account and region,
+    /// so the value is a literal rather than a data source read.
+    fn pseudo(&self, pseudo: Pseudo) -> String;
 }
 
 /// Lowers an expression to a Terraform JSON string template: references become `${address}`, and literal
@@ -15,6 +18,7 @@ pub(crate) fn lower(expr: &Expr, resolve: &dyn Resolve, report: &mut dyn FnMut(S
             Expr::Literal(text) => return escape_into(text, out),
             Expr::Attr(attr) => resolve.attr(attr),
             Expr::Param(param) => resolve.param(param),
+            Expr::Pseudo(pseudo) => return escape_into(&resolve.pseudo(*pseudo), out),
             Expr::Concat(_) => Err("internal: nested concatenation".into()),
         };
         match address {
@@ -69,6 +73,9 @@ mod tests {
         fn param(&self, _: &ParamRef) -> Result<String, String> {
             Ok("var.size".into())
         }
+        fn pseudo(&self, _: Pseudo) -> String {
+            "123456789012".into()
+        }
     }
 
     #[test]
@@ -80,11 +87,16 @@ mod tests {
             },
             attr: "private_ip",
         });
-        let expr = Expr::concat(["echo ${HOME} %{if} $5 %d ".into(), ip, "$".into()]);
+        let expr = Expr::concat([
+            "echo ${HOME} %{if} $5 %d ".into(),
+            ip,
+            "$".into(),
+            Expr::account_id(),
+        ]);
         let mut problems = Vec::new();
         assert_eq!(
             lower(&expr, &Fixed, &mut |m| problems.push(m)),
-            "echo $${HOME} %%{if} $5 %d ${aws_instance.web.private_ip}$"
+            "echo $${HOME} %%{if} $5 %d ${aws_instance.web.private_ip}$123456789012"
         );
         assert!(problems.is_empty());
         assert_eq!(escape("a$${b}"), "a$$${b}");

@@ -38,7 +38,7 @@ pub fn synthesize(instance: &StackInstance) -> Module {
     let stack = &instance.stack;
     let env = instance.environment;
     let mut problems = Vec::new();
-    let names = Names::assign(stack, &mut problems);
+    let (names, taken) = Names::assign(stack, &mut problems);
     let settings = env
         .extensions
         .get::<TerraformSettings>()
@@ -127,10 +127,11 @@ pub fn synthesize(instance: &StackInstance) -> Module {
     }
 
     let lowering = resources::Lowering {
+        env,
         stack,
         names: &names,
     };
-    let mut blocks = resources::Blocks::default();
+    let mut blocks = resources::Blocks::new(taken);
     for (index, resource) in stack.resources().iter().enumerate() {
         lowering.resource(index, resource, &mut blocks, &mut variables, &mut problems);
     }

@@ -41,34 +41,19 @@ pub(crate) fn rule_name(group: &str, direction: &str, number: usize) -> String {
 }
 
 impl Names {
-    /// Derives every name and reports each collision, naming both declarations.
+    /// Derives every name and reports each collision, naming both declarations. Returns the namespace of
+    /// resources and data sources too: blocks a kind splits into (security group rules, a bucket's
+    /// versioning) claim their names in it when they are emitted.
     ///
     /// Resources and data sources share one namespace even across types: Terraform would accept
     /// `aws_vpc.main` beside `aws_subnet.main`, but checkov and people reading plans name resources without
     /// the type, so a clash is confusing at best.
-    pub fn assign(stack: &Stack, problems: &mut Vec<Diagnostic>) -> Self {
+    pub fn assign(stack: &Stack, problems: &mut Vec<Diagnostic>) -> (Self, Namespace) {
         let mut taken = Namespace::new("Terraform name");
         let resources = stack
             .resources()
             .iter()
-            .map(|r| {
-                let name = taken.claim(snake_case(&r.id), &r.id, r.location, problems);
-                for direction in ["ingress", "egress"] {
-                    let count = r
-                        .get(direction)
-                        .and_then(|v| v.as_list())
-                        .map_or(0, <[_]>::len);
-                    for number in 1..=count {
-                        taken.claim(
-                            rule_name(&name, direction, number),
-                            &r.id,
-                            r.location,
-                            problems,
-                        );
-                    }
-                }
-                name
-            })
+            .map(|r| taken.claim(snake_case(&r.id), &r.id, r.location, problems))
             .collect();
         // Variables hold both parameters and lookups' parameter names (which reuse the lookup's name).
         let mut variable_names = Namespace::new("Terraform name");
@@ -91,11 +76,12 @@ impl Names {
             .iter()
             .map(|o| output_names.claim(snake_case(&o.id), &o.id, o.location, problems))
             .collect();
-        Names {
+        let names = Names {
             resources,
             variables,
             outputs,
-        }
+        };
+        (names, taken)
     }
 }
 

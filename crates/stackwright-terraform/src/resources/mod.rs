@@ -7,22 +7,36 @@ mod ssm;
 use crate::expr::{self, Resolve};
 use crate::names::Names;
 use serde_json::{Map, Value as Json};
-use stackwright_core::{AttrRef, Diagnostic, ParamRef, RemovalPolicy, Resource, Stack, Value};
+use stackwright_core::ids::Namespace;
+use stackwright_core::{
+    regions, AttrRef, Diagnostic, EnvSpec, ParamRef, Pseudo, RemovalPolicy, Resource, Stack, Value,
+};
 
 pub(crate) struct Lowering<'a> {
+    pub env: &'a EnvSpec,
     pub stack: &'a Stack,
     pub names: &'a Names,
 }
 
 /// `resource` and `data` blocks, grouped by type in order of first appearance.
-#[derive(Default)]
 pub(crate) struct Blocks {
     pub resources: Map<String, Json>,
     pub data: Map<String, Json>,
     pub count: usize,
+    /// Every name in the module; the blocks a kind splits into claim theirs when they are added.
+    names: Namespace,
 }
 
 impl Blocks {
+    pub fn new(names: Namespace) -> Self {
+        Blocks {
+            resources: Map::new(),
+            data: Map::new(),
+            count: 0,
+            names,
+        }
+    }
+
     fn add(&mut self, data: bool, type_name: &str, name: &str, body: Map<String, Json>) {
         let group = if data {
             &mut self.data
@@ -58,10 +72,12 @@ fn terraform_type(kind: &str) -> Option<(&'static str, bool)> {
         .find_map(|service| (service.block_type)(kind))
 }
 
-/// What a kind adds beside its main block: resources it splits into and variables it needs.
+/// What a kind adds beside its main block: resources it splits into, data sources and variables it
+/// needs.
 #[derive(Default)]
 pub(crate) struct Secondary {
     pub blocks: Vec<SecondaryBlock>,
+    pub data: Vec<SecondaryBlock>,
     pub variables: Vec<(String, Json)>,
 }
 
@@ -105,6 +121,14 @@ impl Resolve for Lowering<'_> {
             .parameter(*param)
             .map(|_| format!("var.{}", self.names.variables[param.index as usize]))
             .ok_or_else(|| "reference to a parameter outside this stack".into())
+    }
+
+    fn pseudo(&self, pseudo: Pseudo) -> String {
+        match pseudo {
+            Pseudo::AccountId => self.env.account.clone(),
+            Pseudo::Region => self.env.region.clone(),
+            Pseudo::Partition => regions::partition(&self.env.region).to_owned(),
+        }
     }
 }
 
@@ -241,8 +265,14 @@ impl Lowering<'_> {
             );
         }
         blocks.add(data, type_name, name, body);
-        for (block_type, block_name, body) in secondary.blocks {
-            blocks.add(false, block_type, &block_name, body);
+        let secondary_blocks = (secondary.data.into_iter().map(|b| (true, b)))
+            .chain(secondary.blocks.into_iter().map(|b| (false, b)));
+        for (data, (block_type, block_name, body)) in secondary_blocks {
+            let block_name =
+                blocks
+                    .names
+                    .claim(block_name, &resource.id, resource.location, problems);
+            blocks.add(data, block_type, &block_name, body);
         }
         variables.extend(secondary.variables);
     }
