@@ -384,9 +384,40 @@ def cmd_checkov_prep(map_path, dest):
     return 0
 
 
+_SKIP = re.compile(r"checkov:skip=([A-Za-z0-9_]+):\s*(.+)")
+
+
+def _tf_skips(path, resource, cache):
+    """{check id: reason} from the `"//"` comment of the Terraform block checkov names `resource`: checkov
+    honours no skip comments in Terraform JSON, so the generator writes `checkov:skip=ID: reason` entries
+    there. checkov names a block `type.name`, `resource.name` or `data.name`; names are unique across types
+    in our artifacts, so the last component finds it."""
+    if path not in cache:
+        try:
+            with open(path, encoding="utf-8") as f:
+                cache[path] = json.load(f)
+        except (OSError, ValueError):
+            cache[path] = {}
+    name = resource.rsplit(".", 1)[-1]
+    skips = {}
+    for group in ("resource", "data"):
+        for blocks in (cache[path].get(group) or {}).values():
+            block = blocks.get(name) if isinstance(blocks, dict) else None
+            if not isinstance(block, dict):
+                continue
+            comment = block.get("//")
+            for entry in comment if isinstance(comment, list) else [comment]:
+                m = _SKIP.match(entry) if isinstance(entry, str) else None
+                if m:
+                    skips[m.group(1)] = m.group(2).strip()
+    return skips
+
+
 def cmd_checkov(results_path, map_path, json_path, rc, gating):
     """MAP rows: IDX <TAB> LABEL; checkov scanned DEST/IDX/* (cmd_checkov_prep) so results map back by the
-    IDX path component. A file checkov could not parse counts as a failure."""
+    IDX path component. A file checkov could not parse counts as a failure. Checks skipped with a reason
+    (CloudFormation `Metadata.checkov.skip`, which checkov applies; Terraform `"//"` comments, applied
+    here) are listed with that reason, never silently."""
     res = Results(results_path)
     gating = gating == "1"
     bad = "FAIL" if gating else "WARN"
@@ -408,7 +439,9 @@ def cmd_checkov(results_path, map_path, json_path, rc, gating):
     dest = os.path.dirname(os.path.abspath(json_path))
     failed = {i: [] for i in labels}
     passed = {i: 0 for i in labels}
+    skipped = {i: [] for i in labels}
     parse_err = {i: [] for i in labels}
+    tf_docs = {}
 
     def owner(path):
         parts = os.path.relpath(os.path.abspath(path), os.path.join(dest, "checkov")).split(os.sep)
@@ -419,9 +452,22 @@ def cmd_checkov(results_path, map_path, json_path, rc, gating):
             continue
         results = rep.get("results") or {}
         for c in results.get("failed_checks") or []:
+            path = c.get("file_abs_path") or c.get("file_path") or ""
+            i = owner(path)
+            if not i:
+                continue
+            reason = None
+            if path.endswith(".tf.json"):
+                reason = _tf_skips(path, c.get("resource") or "", tf_docs).get(c.get("check_id"))
+            if reason:
+                skipped[i].append((c, reason))
+            else:
+                failed[i].append(c)
+        for c in results.get("skipped_checks") or []:
             i = owner(c.get("file_abs_path") or c.get("file_path") or "")
             if i:
-                failed[i].append(c)
+                reason = (c.get("check_result") or {}).get("suppress_comment") or "no reason given"
+                skipped[i].append((c, reason))
         for c in results.get("passed_checks") or []:
             i = owner(c.get("file_abs_path") or c.get("file_path") or "")
             if i:
@@ -431,6 +477,8 @@ def cmd_checkov(results_path, map_path, json_path, rc, gating):
             if i:
                 parse_err[i].append(os.path.basename(p))
     for idx, label in labels.items():
+        for c, reason in skipped[idx]:
+            print(f"  skipped {label}: {c.get('check_id')} {c.get('resource')}: {clean(reason)}")
         for c in failed[idx]:
             print(f"  {'FAILED' if gating else 'report'} {label}: {c.get('check_id')} {c.get('resource')}: "
                   f"{clean(c.get('check_name', ''))}")
@@ -441,7 +489,8 @@ def cmd_checkov(results_path, map_path, json_path, rc, gating):
             ids = sorted({c.get("check_id", "?") for c in failed[idx]})
             res.add(idx, "checkov", bad, f"{len(failed[idx])} failed ({', '.join(ids)})")
         elif passed[idx]:
-            res.add(idx, "checkov", "PASS", f"0 failed, {passed[idx]} passed")
+            extra = f", {len(skipped[idx])} skipped with a reason" if skipped[idx] else ""
+            res.add(idx, "checkov", "PASS", f"0 failed, {passed[idx]} passed{extra}")
         else:
             res.add(idx, "checkov", "PASS", "no checks applied")
     total = sum(len(v) for v in failed.values())
