@@ -11,3 +11,26 @@ pub const SECURITY_GROUP: &str = "aws.ec2.SecurityGroup";
 pub const INSTANCE: &str = "aws.ec2.Instance";
 /// A read of an SSM parameter at deploy time (CloudFormation parameter, Terraform data source).
 pub const SSM_PARAMETER_LOOKUP: &str = "aws.ssm.ParameterLookup";
+
+// Identity, data and operations (catalog part B).
+pub const IAM_ROLE: &str = "aws.iam.Role";
+/// An inline policy of one role (CloudFormation `AWS::IAM::RolePolicy`, Terraform `aws_iam_role_policy`).
+pub const IAM_ROLE_POLICY: &str = "aws.iam.RolePolicy";
+pub const IAM_MANAGED_POLICY: &str = "aws.iam.ManagedPolicy";
+pub const IAM_INSTANCE_PROFILE: &str = "aws.iam.InstanceProfile";
+/// A bucket with its encryption, versioning, public access block, ownership controls and bucket policy
+/// (one node; Terraform splits it into one resource per concern).
+pub const S3_BUCKET: &str = "aws.s3.Bucket";
+pub const RDS_DB_SUBNET_GROUP: &str = "aws.rds.DbSubnetGroup";
+pub const RDS_DB_INSTANCE: &str = "aws.rds.DbInstance";
+pub const DYNAMODB_TABLE: &str = "aws.dynamodb.Table";
+pub const KMS_KEY: &str = "aws.kms.Key";
+pub const KMS_ALIAS: &str = "aws.kms.Alias";
+/// A parameter this stack owns (as opposed to [`SSM_PARAMETER_LOOKUP`], which reads one).
+pub const SSM_PARAMETER: &str = "aws.ssm.Parameter";
+/// A secret with a generated value (Terraform adds the generator data source and the secret's version).
+pub const SECRETSMANAGER_SECRET: &str = "aws.secretsmanager.Secret";
+pub const LOGS_LOG_GROUP: &str = "aws.logs.LogGroup";
+pub const CLOUDWATCH_ALARM: &str = "aws.cloudwatch.Alarm";
+/// VPC flow logs delivered to a CloudWatch Logs group.
+pub const EC2_FLOW_LOG: &str = "aws.ec2.FlowLog";

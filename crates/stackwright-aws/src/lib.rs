@@ -13,7 +13,10 @@
 pub mod cidr;
 pub mod ec2;
 mod handle;
+pub mod iam;
 pub mod kinds;
+pub mod kms;
+pub mod s3;
 pub mod ssm;
 
 pub use handle::Handle;

@@ -2,6 +2,9 @@
 //! module per AWS service.
 
 mod ec2;
+mod iam;
+mod kms;
+mod s3;
 mod ssm;
 
 use crate::expr::{self, Reference, Resolve};
@@ -27,7 +30,7 @@ pub(crate) enum Attribute {
 }
 
 /// Every service with kinds to lower, one per line.
-const SERVICES: &[Service] = &[ec2::SERVICE];
+const SERVICES: &[Service] = &[ec2::SERVICE, iam::SERVICE, kms::SERVICE, s3::SERVICE];
 
 pub(crate) struct Lowering<'a> {
     pub stack: &'a Stack,
@@ -86,9 +89,17 @@ pub(crate) struct Props<'l, 'p> {
     pub resource: &'l Resource,
     pub problems: &'p mut Vec<Diagnostic>,
     pub out: Map<String, Json>,
+    /// checkov checks that do not apply to this resource, with the reason (see [`Props::checkov_skip`]).
+    pub skips: Vec<(&'static str, &'static str)>,
 }
 
 impl Props<'_, '_> {
+    /// Records that checkov check `id` does not apply, and why; emitted as the resource's
+    /// `Metadata.checkov.skip`, which checkov reports as skipped with the reason.
+    pub fn checkov_skip(&mut self, id: &'static str, reason: &'static str) {
+        self.skips.push((id, reason));
+    }
+
     pub fn expr(&mut self, expr: &Expr) -> Json {
         let (resource, problems) = (self.resource, &mut *self.problems);
         expr::lower(expr, self.lowering, &mut |m| {
@@ -181,6 +192,7 @@ impl Lowering<'_> {
             resource,
             problems,
             out: Map::new(),
+            skips: Vec::new(),
         };
         let mut secondary = Secondary {
             resources: Vec::new(),
@@ -224,6 +236,14 @@ impl Lowering<'_> {
         }
         if !secondary.depends_on.is_empty() {
             entry.insert("DependsOn".into(), json!(secondary.depends_on));
+        }
+        if !p.skips.is_empty() {
+            let skips: Vec<Json> = p
+                .skips
+                .iter()
+                .map(|(id, reason)| json!({ "id": id, "comment": reason }))
+                .collect();
+            entry.insert("Metadata".into(), json!({ "checkov": { "skip": skips } }));
         }
         entry.insert("Properties".into(), Json::Object(p.out));
         let mut resources = vec![(id.clone(), Json::Object(entry))];

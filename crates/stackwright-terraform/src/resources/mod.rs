@@ -2,6 +2,9 @@
 //! here, one module per AWS service.
 
 mod ec2;
+mod iam;
+mod kms;
+mod s3;
 mod ssm;
 
 use crate::expr::{self, Resolve};
@@ -64,7 +67,13 @@ pub(crate) struct Service {
 }
 
 /// Every service with kinds to lower, one per line.
-const SERVICES: &[Service] = &[ec2::SERVICE, ssm::SERVICE];
+const SERVICES: &[Service] = &[
+    ec2::SERVICE,
+    ssm::SERVICE,
+    iam::SERVICE,
+    kms::SERVICE,
+    s3::SERVICE,
+];
 
 fn terraform_type(kind: &str) -> Option<(&'static str, bool)> {
     SERVICES
@@ -132,6 +141,16 @@ impl Resolve for Lowering<'_> {
     }
 }
 
+/// checkov checks that do not apply to a block, as its `"//"` comment (which Terraform ignores):
+/// `checkov:skip=<id>: <reason>` entries. checkov honours no skips in Terraform JSON, so
+/// `scripts/check-artifacts.sh` reads them and reports those checks as skipped, with the reason.
+pub(crate) fn checkov_skips(skips: &[(&str, &str)]) -> Json {
+    let entries = skips
+        .iter()
+        .map(|(id, reason)| format!("checkov:skip={id}: {reason}"));
+    Json::Array(entries.map(Json::String).collect())
+}
+
 /// A resource a kind splits into beside its main block: (type, name, attributes).
 pub(crate) type SecondaryBlock = (&'static str, String, Map<String, Json>);
 
@@ -141,6 +160,8 @@ pub(crate) struct Attrs<'l, 'p> {
     pub resource: &'l Resource,
     pub problems: &'p mut Vec<Diagnostic>,
     pub out: Map<String, Json>,
+    /// checkov checks that do not apply to the block, with the reason.
+    pub skips: Vec<(&'static str, &'static str)>,
 }
 
 impl Attrs<'_, '_> {
@@ -180,6 +201,11 @@ impl Attrs<'_, '_> {
         self.out.insert(key.into(), value);
     }
 
+    /// Records that checkov check `id` does not apply to this block, and why (see [`checkov_skips`]).
+    pub fn checkov_skip(&mut self, id: &'static str, reason: &'static str) {
+        self.skips.push((id, reason));
+    }
+
     /// Resource tags only: the environment's tags reach every resource through the provider's
     /// `default_tags`, and a resource tag with the same key wins there too.
     pub fn tags(&mut self) {
@@ -196,8 +222,14 @@ impl Attrs<'_, '_> {
             .insert("tags".into(), Json::Object(tags.into_iter().collect()));
     }
 
+    /// The block's attributes, led by its checkov skips, if any.
     pub fn take(&mut self) -> Map<String, Json> {
-        std::mem::take(&mut self.out)
+        let mut body = Map::new();
+        if !self.skips.is_empty() {
+            body.insert("//".into(), checkov_skips(&std::mem::take(&mut self.skips)));
+        }
+        body.append(&mut self.out);
+        body
     }
 }
 
@@ -237,6 +269,7 @@ impl Lowering<'_> {
             resource,
             problems,
             out: Map::new(),
+            skips: Vec::new(),
         };
         let mut secondary = Secondary::default();
         let handled = SERVICES

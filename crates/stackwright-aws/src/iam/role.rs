@@ -1,0 +1,316 @@
+use super::policy::{PolicyDocument, PolicyKind, Statement};
+use crate::handle::{attr_handle, common_setters};
+use crate::{kinds, Handle};
+use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
+
+/// An IAM role. The trust policy says who may assume it; permissions come from inline policies
+/// ([`RolePolicy`], and the grant helpers of other resources) and managed policies.
+///
+/// Without `.role_name(...)` the engine generates the name, so copies of an environment never collide.
+pub struct Role {
+    resource: Resource,
+    managed_policies: Vec<Value>,
+}
+
+impl Role {
+    #[track_caller]
+    pub fn new(id: impl Into<String>, trust_policy: PolicyDocument) -> Self {
+        let mut resource = Resource::new(id, kinds::IAM_ROLE);
+        let problems = trust_policy.check(PolicyKind::Trust, "trust policy");
+        resource.problems.extend(problems);
+        resource.set("assume_role_policy", trust_policy.to_value());
+        Role {
+            resource,
+            managed_policies: Vec::new(),
+        }
+    }
+
+    /// A role that an AWS service (e.g. `ec2.amazonaws.com`) assumes.
+    #[track_caller]
+    pub fn for_service(id: impl Into<String>, service: impl Into<Expr>) -> Self {
+        Self::new(id, PolicyDocument::assumed_by_service(service))
+    }
+
+    /// The physical name: 1 to 64 characters of letters, digits and `+=,.@_-`. Changing it replaces the
+    /// role.
+    pub fn role_name(mut self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        check_iam_name(&mut self.resource, "role name", &name, 64);
+        self.resource.set("role_name", name);
+        self
+    }
+
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        let text = text.into();
+        let allowed = |c: char| matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{A1}'..='\u{FF}');
+        if text.chars().count() > 1000 || !text.chars().all(allowed) {
+            self.resource.problems.push(format!(
+                "role description `{text}`: expected at most 1000 printable Latin-1 characters"
+            ));
+        }
+        self.resource.set("description", text);
+        self
+    }
+
+    /// Longest session a caller can request, from 3,600 (the default) to 43,200 seconds.
+    pub fn max_session_duration_seconds(mut self, seconds: i64) -> Self {
+        if !(3600..=43200).contains(&seconds) {
+            self.resource.problems.push(format!(
+                "max session duration {seconds} s is out of range: expected 3600 to 43200 seconds"
+            ));
+        }
+        self.resource.set("max_session_duration", seconds);
+        self
+    }
+
+    /// An IAM path such as `/app/`. Changing it replaces the role.
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        let path = path.into();
+        check_path(&mut self.resource, &path);
+        self.resource.set("path", path);
+        self
+    }
+
+    /// The ARN of a managed policy that limits what the role's policies can grant.
+    pub fn permissions_boundary(mut self, policy_arn: impl Into<Expr>) -> Self {
+        self.resource.set("permissions_boundary", policy_arn.into());
+        self
+    }
+
+    /// Attaches a managed policy by ARN (an AWS managed policy, or `ManagedPolicyHandle::arn()`).
+    pub fn managed_policy(mut self, policy_arn: impl Into<Expr>) -> Self {
+        self.managed_policies.push(Value::Str(policy_arn.into()));
+        self
+    }
+}
+common_setters!(Role, taggable);
+
+attr_handle!(
+    /// A declared IAM role.
+    RoleHandle {
+        arn: "arn",
+        /// The role's name, which policies and instance profiles refer to it by.
+        name: "name",
+        /// The stable unique id (`AROA...`).
+        unique_id: "unique_id",
+    } id: String
+);
+
+impl RoleHandle {
+    /// The id the role was declared with; grants derive their ids from it.
+    pub(crate) fn declared_id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Declare for Role {
+    type Handle = RoleHandle;
+    fn declare(mut self, at: ResourceRef) -> (Resource, RoleHandle) {
+        if !self.managed_policies.is_empty() {
+            self.resource
+                .set("managed_policy_arns", Value::List(self.managed_policies));
+        }
+        let id = self.resource.id.clone();
+        (
+            self.resource,
+            RoleHandle {
+                handle: Handle(at),
+                id,
+            },
+        )
+    }
+}
+
+/// An inline policy of one role. Its name defaults to its id (inline policy names are per role, so
+/// copies of an environment do not collide).
+pub struct RolePolicy {
+    resource: Resource,
+}
+
+impl RolePolicy {
+    #[track_caller]
+    pub fn new(id: impl Into<String>, role: &RoleHandle, document: PolicyDocument) -> Self {
+        let mut resource = Resource::new(id, kinds::IAM_ROLE_POLICY);
+        let problems = document.check(PolicyKind::Identity, "policy");
+        resource.problems.extend(problems);
+        let name = resource.id.clone();
+        resource.set("policy_name", name);
+        resource.set("role_name", role.name());
+        resource.set("policy_document", document.to_value());
+        RolePolicy { resource }
+    }
+
+    /// Grants `statements` to `role` as an inline policy whose id is `{role}-{target}-{access}`,
+    /// e.g. `AppRole-Assets-Read`.
+    #[track_caller]
+    pub(crate) fn grant(
+        role: &RoleHandle,
+        target_id: &str,
+        access: &str,
+        statements: Vec<Statement>,
+    ) -> Self {
+        let id = format!("{}-{target_id}-{access}", role.declared_id());
+        RolePolicy::new(id, role, statements.into_iter().collect())
+    }
+
+    /// The policy's name within its role, replacing the default (the id).
+    pub fn policy_name(mut self, name: impl Into<String>) -> Self {
+        self.resource.set("policy_name", name.into());
+        self
+    }
+}
+common_setters!(RolePolicy);
+
+attr_handle!(
+    /// A declared inline policy; name it in `depends_on` when a service must not use the role before
+    /// the policy is in place.
+    RolePolicyHandle {}
+);
+
+impl Declare for RolePolicy {
+    type Handle = RolePolicyHandle;
+    fn declare(mut self, at: ResourceRef) -> (Resource, RolePolicyHandle) {
+        // Checked here, once the name is final: it defaults to the id, which may be longer than IAM allows.
+        let name = self.resource.get("policy_name").and_then(Value::as_expr);
+        if let Some(name) = name.and_then(Expr::as_literal).map(str::to_owned) {
+            check_iam_name(&mut self.resource, "policy name", &name, 128);
+        }
+        (self.resource, RolePolicyHandle { handle: Handle(at) })
+    }
+}
+
+/// A customer managed policy, attachable to several roles.
+pub struct ManagedPolicy {
+    resource: Resource,
+    roles: Vec<Value>,
+}
+
+impl ManagedPolicy {
+    #[track_caller]
+    pub fn new(id: impl Into<String>, document: PolicyDocument) -> Self {
+        let mut resource = Resource::new(id, kinds::IAM_MANAGED_POLICY);
+        let problems = document.check(PolicyKind::Identity, "policy");
+        resource.problems.extend(problems);
+        resource.set("policy_document", document.to_value());
+        ManagedPolicy {
+            resource,
+            roles: Vec::new(),
+        }
+    }
+
+    /// Attaches the policy to a role.
+    pub fn attach_to(mut self, role: &RoleHandle) -> Self {
+        self.roles.push(Value::Str(role.name()));
+        self
+    }
+
+    /// The physical name (1 to 128 characters of letters, digits and `+=,.@_-`); generated when unset.
+    /// Changing it replaces the policy.
+    pub fn policy_name(mut self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        check_iam_name(&mut self.resource, "policy name", &name, 128);
+        self.resource.set("policy_name", name);
+        self
+    }
+
+    /// Changing the description replaces the policy.
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        let text = text.into();
+        if text.chars().count() > 1000 {
+            self.resource.problems.push(format!(
+                "policy description is {} characters long: expected at most 1000",
+                text.chars().count()
+            ));
+        }
+        self.resource.set("description", text);
+        self
+    }
+
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        let path = path.into();
+        check_path(&mut self.resource, &path);
+        self.resource.set("path", path);
+        self
+    }
+}
+common_setters!(ManagedPolicy);
+
+attr_handle!(
+    /// A declared managed policy.
+    ManagedPolicyHandle { arn: "arn" }
+);
+
+impl Declare for ManagedPolicy {
+    type Handle = ManagedPolicyHandle;
+    fn declare(mut self, at: ResourceRef) -> (Resource, ManagedPolicyHandle) {
+        self.resource.set("roles", Value::List(self.roles));
+        (self.resource, ManagedPolicyHandle { handle: Handle(at) })
+    }
+}
+
+/// The container EC2 instances (and launch templates) use to assume a role.
+pub struct InstanceProfile {
+    resource: Resource,
+}
+
+impl InstanceProfile {
+    #[track_caller]
+    pub fn new(id: impl Into<String>, role: &RoleHandle) -> Self {
+        let mut resource = Resource::new(id, kinds::IAM_INSTANCE_PROFILE);
+        resource.set("role_name", role.name());
+        InstanceProfile { resource }
+    }
+
+    /// The physical name; generated when unset. Changing it replaces the profile.
+    pub fn instance_profile_name(mut self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        check_iam_name(&mut self.resource, "instance profile name", &name, 128);
+        self.resource.set("instance_profile_name", name);
+        self
+    }
+
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        let path = path.into();
+        check_path(&mut self.resource, &path);
+        self.resource.set("path", path);
+        self
+    }
+}
+common_setters!(InstanceProfile);
+
+attr_handle!(
+    /// A declared instance profile.
+    InstanceProfileHandle {
+        /// The profile's name, which instances and launch templates refer to it by.
+        name: "name",
+        arn: "arn",
+    }
+);
+
+impl Declare for InstanceProfile {
+    type Handle = InstanceProfileHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, InstanceProfileHandle) {
+        (self.resource, InstanceProfileHandle { handle: Handle(at) })
+    }
+}
+
+/// IAM names: 1 to `max` characters of ASCII letters, digits and `+=,.@_-`.
+fn check_iam_name(resource: &mut Resource, what: &str, name: &str, max: usize) {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
+    if name.is_empty() || name.len() > max || !name.chars().all(allowed) {
+        resource.problems.push(format!(
+            "{what} `{name}`: expected 1 to {max} ASCII letters, digits and `+=,.@_-`"
+        ));
+    }
+}
+
+/// IAM paths: `/` or `/segments/`, printable ASCII, at most 512 characters.
+fn check_path(resource: &mut Resource, path: &str) {
+    let printable = path.chars().all(|c| ('!'..='~').contains(&c));
+    let shaped = path == "/" || (path.len() > 1 && path.starts_with('/') && path.ends_with('/'));
+    if !printable || !shaped || path.len() > 512 {
+        resource.problems.push(format!(
+            "IAM path `{path}`: expected `/` or `/name/.../` of printable ASCII, at most 512 characters"
+        ));
+    }
+}

@@ -1,0 +1,235 @@
+//! Key Management Service: customer managed keys and their aliases.
+
+use crate::handle::{attr_handle, common_setters};
+use crate::iam::{PolicyDocument, Principal, RoleHandle, RolePolicy, Statement};
+use crate::{kinds, Handle};
+use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef};
+
+/// A symmetric encryption key. Secure by default: yearly automatic rotation, and kept when removed
+/// from the definition (`RemovalPolicy::Retain`: deleting a key makes everything encrypted with it
+/// unreadable).
+///
+/// The key policy lets the account's IAM policies decide who uses the key (so `key.grant_decrypt(&role)`
+/// works), plus any statements added with [`Key::policy_statement`].
+pub struct Key {
+    resource: Resource,
+    statements: Vec<Statement>,
+}
+
+impl Key {
+    #[track_caller]
+    pub fn new(id: impl Into<String>) -> Self {
+        let mut resource = Resource::new(id, kinds::KMS_KEY);
+        resource.set("enable_key_rotation", true);
+        resource.removal_policy = RemovalPolicy::Retain;
+        Key {
+            resource,
+            statements: Vec::new(),
+        }
+    }
+
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        let text = text.into();
+        if text.chars().count() > 8192 {
+            self.resource.problems.push(format!(
+                "key description is {} characters long: expected at most 8192",
+                text.chars().count()
+            ));
+        }
+        self.resource.set("description", text);
+        self
+    }
+
+    /// Days between automatic rotations, 90 to 2,560 (365 when unset).
+    pub fn rotation_period_days(mut self, days: i64) -> Self {
+        if !(90..=2560).contains(&days) {
+            self.resource.problems.push(format!(
+                "key rotation period {days} days is out of range: expected 90 to 2560"
+            ));
+        }
+        self.resource.set("rotation_period_days", days);
+        self
+    }
+
+    /// Opt-out of automatic key rotation; a key that never rotates keeps one key material forever.
+    pub fn disable_rotation_insecure(mut self) -> Self {
+        self.resource.set("enable_key_rotation", false);
+        self
+    }
+
+    /// Days the key waits, disabled, before a scheduled deletion completes: 7 to 30 (30 when unset).
+    pub fn pending_window_days(mut self, days: i64) -> Self {
+        if !(7..=30).contains(&days) {
+            self.resource.problems.push(format!(
+                "key pending window {days} days is out of range: expected 7 to 30"
+            ));
+        }
+        self.resource.set("pending_window_days", days);
+        self
+    }
+
+    /// Adds a statement to the key policy (its resource is `"*"`, meaning this key).
+    pub fn policy_statement(mut self, statement: Statement) -> Self {
+        self.statements.push(statement);
+        self
+    }
+
+    /// Lets CloudWatch Logs in the environment's region use the key for log groups of this account
+    /// (needed before a log group can be encrypted with it).
+    #[track_caller]
+    pub fn allow_cloudwatch_logs(self) -> Self {
+        let service = interpolate!["logs.", Expr::region(), ".amazonaws.com"];
+        let log_groups = interpolate![
+            "arn:",
+            Expr::partition(),
+            ":logs:",
+            Expr::region(),
+            ":",
+            Expr::account_id(),
+            ":log-group:*"
+        ];
+        self.policy_statement(
+            Statement::allow()
+                .sid("AllowCloudWatchLogs")
+                .principal(Principal::service(service))
+                .actions([
+                    "kms:Encrypt*",
+                    "kms:Decrypt*",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:Describe*",
+                ])
+                .resource("*")
+                .condition(
+                    "ArnLike",
+                    "kms:EncryptionContext:aws:logs:arn",
+                    [log_groups],
+                ),
+        )
+    }
+}
+common_setters!(Key, taggable, stateful);
+
+attr_handle!(
+    /// A declared KMS key.
+    KeyHandle {
+        arn: "arn",
+        /// The key id (a UUID).
+        key_id: "key_id",
+    } id: String
+);
+
+impl KeyHandle {
+    /// Lets `role` decrypt with this key: `stack.add(key.grant_decrypt(&role))`.
+    #[track_caller]
+    pub fn grant_decrypt(&self, role: &RoleHandle) -> RolePolicy {
+        let statements = vec![Statement::allow()
+            .actions(["kms:Decrypt", "kms:DescribeKey"])
+            .resource(self.arn())];
+        RolePolicy::grant(role, &self.id, "Decrypt", statements)
+    }
+
+    /// Lets `role` encrypt and decrypt with this key, including data keys.
+    #[track_caller]
+    pub fn grant_encrypt_decrypt(&self, role: &RoleHandle) -> RolePolicy {
+        let statements = vec![Statement::allow()
+            .actions(ENCRYPT_DECRYPT_ACTIONS)
+            .resource(self.arn())];
+        RolePolicy::grant(role, &self.id, "EncryptDecrypt", statements)
+    }
+}
+
+/// What a role needs to read and write data encrypted with a key.
+pub(crate) const ENCRYPT_DECRYPT_ACTIONS: [&str; 5] = [
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+    "kms:DescribeKey",
+];
+
+impl Declare for Key {
+    type Handle = KeyHandle;
+    fn declare(mut self, at: ResourceRef) -> (Resource, KeyHandle) {
+        let delegate_to_iam = Statement::allow()
+            .sid("EnableIamPolicies")
+            .principal(Principal::account_root())
+            .action("kms:*")
+            .resource("*");
+        let policy: PolicyDocument = std::iter::once(delegate_to_iam)
+            .chain(self.statements)
+            .collect();
+        let problems = policy.check(crate::iam::PolicyKind::Resource, "key policy");
+        self.resource.problems.extend(problems);
+        self.resource.set("key_policy", policy.to_value());
+        let id = self.resource.id.clone();
+        (
+            self.resource,
+            KeyHandle {
+                handle: Handle(at),
+                id,
+            },
+        )
+    }
+}
+
+/// A friendly name (`alias/app-data`) for a key.
+pub struct Alias {
+    resource: Resource,
+}
+
+impl Alias {
+    /// `name` starts with `alias/` (but not `alias/aws/`, which AWS reserves) and continues with letters,
+    /// digits and `/_-:`; it must be unique in the account and region.
+    #[track_caller]
+    pub fn new(id: impl Into<String>, name: &str, key: &KeyHandle) -> Self {
+        let mut resource = Resource::new(id, kinds::KMS_ALIAS);
+        let rest = name.strip_prefix("alias/").unwrap_or_default();
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "/_-:".contains(c);
+        if rest.is_empty() || !rest.chars().all(allowed) || name.len() > 256 {
+            resource.problems.push(format!(
+                "invalid KMS alias `{name}`: expected `alias/` followed by letters, digits and `/_-:`, \
+                 at most 256 characters"
+            ));
+        } else if rest.starts_with("aws/") {
+            resource.problems.push(format!(
+                "invalid KMS alias `{name}`: `alias/aws/` is reserved for AWS managed keys"
+            ));
+        }
+        resource.set("name", name);
+        resource.set("target_key_id", key.key_id());
+        Alias { resource }
+    }
+}
+common_setters!(Alias);
+
+attr_handle!(
+    /// A declared alias.
+    AliasHandle {
+        /// `alias/...`.
+        name: "name",
+    }
+);
+
+impl AliasHandle {
+    /// `arn:<partition>:kms:<region>:<account>:alias/...`.
+    pub fn arn(&self) -> Expr {
+        interpolate![
+            "arn:",
+            Expr::partition(),
+            ":kms:",
+            Expr::region(),
+            ":",
+            Expr::account_id(),
+            ":",
+            self.name()
+        ]
+    }
+}
+
+impl Declare for Alias {
+    type Handle = AliasHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, AliasHandle) {
+        (self.resource, AliasHandle { handle: Handle(at) })
+    }
+}

@@ -1,0 +1,329 @@
+//! Simple Storage Service buckets.
+
+use crate::handle::{attr_handle, common_setters};
+use crate::iam::{PolicyDocument, PolicyKind, Principal, RoleHandle, RolePolicy, Statement};
+use crate::kms::{KeyHandle, ENCRYPT_DECRYPT_ACTIONS};
+use crate::{kinds, Handle};
+use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef, Value};
+
+/// Builds a bucket policy statement from the bucket's own handle (for its ARN).
+type PolicyStatement = Box<dyn FnOnce(&BucketHandle) -> Statement>;
+
+/// An S3 bucket. Secure by default, each with a named opt-out:
+/// - encrypted at rest (SSE-S3, or SSE-KMS with [`Bucket::encryption_key`]);
+/// - versioned (`disable_versioning_insecure`);
+/// - all public access blocked (`allow_public_access_insecure`);
+/// - ACLs disabled, the bucket owner owns every object (`enable_acls_insecure`);
+/// - a bucket policy denying requests that do not use TLS (`allow_insecure_transport_insecure`);
+/// - incomplete multipart uploads cleaned up after 7 days;
+/// - kept when removed from the definition (`RemovalPolicy::Retain`).
+///
+/// Without `.bucket_name(...)` the engine generates the name, so copies of an environment never collide.
+pub struct Bucket {
+    resource: Resource,
+    kms_key: Option<Expr>,
+    tls_only: bool,
+    policy: Vec<PolicyStatement>,
+}
+
+impl Bucket {
+    #[track_caller]
+    pub fn new(id: impl Into<String>) -> Self {
+        let mut resource = Resource::new(id, kinds::S3_BUCKET);
+        resource.set("versioned", true);
+        resource.set("block_public_access", true);
+        resource.set("object_ownership", "BucketOwnerEnforced");
+        // Parts of abandoned uploads are billed like objects but invisible in listings.
+        resource.set("abort_incomplete_multipart_upload_days", 7);
+        resource.removal_policy = RemovalPolicy::Retain;
+        Bucket {
+            resource,
+            kms_key: None,
+            tls_only: true,
+            policy: Vec::new(),
+        }
+    }
+
+    /// The globally unique physical name; changing it replaces the bucket.
+    pub fn bucket_name(mut self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        if let Err(why) = check_bucket_name(&name) {
+            self.resource
+                .problems
+                .push(format!("invalid bucket name `{name}`: {why}"));
+        }
+        self.resource.set("bucket_name", name);
+        self
+    }
+
+    /// Encrypts objects with a customer managed KMS key (SSE-KMS with bucket keys) instead of SSE-S3.
+    pub fn encryption_key(mut self, key: &KeyHandle) -> Self {
+        self.kms_key = Some(key.arn());
+        self
+    }
+
+    /// Adds a statement to the bucket policy, built from the bucket's handle for its ARN:
+    /// `.policy_statement(|b| Statement::allow().principal(..).action("s3:GetObject").resource(b.arn_for_objects("*")))`.
+    pub fn policy_statement(
+        mut self,
+        statement: impl FnOnce(&BucketHandle) -> Statement + 'static,
+    ) -> Self {
+        self.policy.push(Box::new(statement));
+        self
+    }
+
+    /// Deletes versions `days` days after they stop being current (overwritten or deleted); unset, they
+    /// are kept (and billed) forever.
+    pub fn noncurrent_version_expiration_days(mut self, days: i64) -> Self {
+        if days < 1 {
+            self.resource.problems.push(format!(
+                "noncurrent version expiration of {days} days: expected at least 1"
+            ));
+        }
+        self.resource
+            .set("noncurrent_version_expiration_days", days);
+        self
+    }
+
+    /// Writes server access logs to `target` (another bucket, which must
+    /// [`allow_access_log_delivery`](Bucket::allow_access_log_delivery)) under `prefix`.
+    pub fn server_access_logs(mut self, target: &BucketHandle, prefix: impl Into<String>) -> Self {
+        self.resource.set(
+            "access_logs",
+            Value::Map(vec![
+                ("bucket".into(), Value::Str(target.name())),
+                ("prefix".into(), Value::from(prefix.into())),
+            ]),
+        );
+        self
+    }
+
+    /// Lets S3 deliver server access logs of this account's buckets into this bucket.
+    pub fn allow_access_log_delivery(mut self) -> Self {
+        self.resource.set("receives_access_logs", true);
+        self.policy_statement(|bucket| {
+            Statement::allow()
+                .sid("AllowAccessLogDelivery")
+                .principal(Principal::service("logging.s3.amazonaws.com"))
+                .action("s3:PutObject")
+                .resource(bucket.arn_for_objects("*"))
+                .condition("StringEquals", "aws:SourceAccount", [Expr::account_id()])
+        })
+    }
+
+    /// Sends the bucket's events (object created, deleted, ...) to Amazon EventBridge.
+    pub fn eventbridge_notifications(mut self) -> Self {
+        self.resource.set("eventbridge", true);
+        self
+    }
+
+    /// Opt-out of versioning: overwritten and deleted objects are then gone for good.
+    pub fn disable_versioning_insecure(mut self) -> Self {
+        self.resource.set("versioned", false);
+        self
+    }
+
+    /// Opt-out of the public access block, for buckets that serve the public (a bucket policy must still
+    /// grant the access).
+    pub fn allow_public_access_insecure(mut self) -> Self {
+        self.resource.set("block_public_access", false);
+        self
+    }
+
+    /// Opt-out of `BucketOwnerEnforced`: ACLs work again and objects uploaded by other accounts stay theirs
+    /// (`BucketOwnerPreferred`), as some log deliveries still require.
+    pub fn enable_acls_insecure(mut self) -> Self {
+        self.resource
+            .set("object_ownership", "BucketOwnerPreferred");
+        self
+    }
+
+    /// Opt-out of the bucket policy statement that denies requests made without TLS.
+    pub fn allow_insecure_transport_insecure(mut self) -> Self {
+        self.tls_only = false;
+        self
+    }
+}
+common_setters!(Bucket, taggable, stateful);
+
+attr_handle!(
+    /// A declared bucket.
+    BucketHandle {
+        arn: "arn",
+        /// The bucket's name.
+        name: "name",
+        /// `<name>.s3.amazonaws.com`.
+        domain_name: "domain_name",
+        /// `<name>.s3.<region>.amazonaws.com`.
+        regional_domain_name: "regional_domain_name",
+    } id: String, kms_key: Option<Expr>
+);
+
+impl BucketHandle {
+    /// The ARN of the objects matching `key_pattern` (e.g. `*`, `logs/*`).
+    pub fn arn_for_objects(&self, key_pattern: &str) -> Expr {
+        interpolate![self.arn(), "/", key_pattern]
+    }
+
+    /// Lets `role` list the bucket and read its objects: `stack.add(bucket.grant_read(&role))`.
+    #[track_caller]
+    pub fn grant_read(&self, role: &RoleHandle) -> RolePolicy {
+        let mut statements = vec![Statement::allow()
+            .actions(READ_ACTIONS)
+            .resources([self.arn(), self.arn_for_objects("*")])];
+        if let Some(key) = &self.kms_key {
+            statements.push(
+                Statement::allow()
+                    .actions(["kms:Decrypt", "kms:DescribeKey"])
+                    .resource(key.clone()),
+            );
+        }
+        RolePolicy::grant(role, &self.id, "Read", statements)
+    }
+
+    /// Lets `role` write and delete objects (without reading them).
+    #[track_caller]
+    pub fn grant_write(&self, role: &RoleHandle) -> RolePolicy {
+        let mut statements = vec![Statement::allow()
+            .actions(WRITE_ACTIONS)
+            .resource(self.arn_for_objects("*"))];
+        if let Some(key) = &self.kms_key {
+            statements.push(
+                Statement::allow()
+                    .actions(ENCRYPT_DECRYPT_ACTIONS)
+                    .resource(key.clone()),
+            );
+        }
+        RolePolicy::grant(role, &self.id, "Write", statements)
+    }
+
+    /// Lets `role` list, read, write and delete objects.
+    #[track_caller]
+    pub fn grant_read_write(&self, role: &RoleHandle) -> RolePolicy {
+        let mut statements = vec![
+            Statement::allow()
+                .actions(READ_ACTIONS)
+                .resources([self.arn(), self.arn_for_objects("*")]),
+            Statement::allow()
+                .actions(WRITE_ACTIONS)
+                .resource(self.arn_for_objects("*")),
+        ];
+        if let Some(key) = &self.kms_key {
+            statements.push(
+                Statement::allow()
+                    .actions(ENCRYPT_DECRYPT_ACTIONS)
+                    .resource(key.clone()),
+            );
+        }
+        RolePolicy::grant(role, &self.id, "ReadWrite", statements)
+    }
+}
+
+const READ_ACTIONS: [&str; 4] = [
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "s3:ListBucket",
+    "s3:GetBucketLocation",
+];
+const WRITE_ACTIONS: [&str; 3] = ["s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"];
+
+impl Declare for Bucket {
+    type Handle = BucketHandle;
+    fn declare(mut self, at: ResourceRef) -> (Resource, BucketHandle) {
+        let handle = BucketHandle {
+            handle: Handle(at),
+            id: self.resource.id.clone(),
+            kms_key: self.kms_key.clone(),
+        };
+        let mut encryption = vec![];
+        match &self.kms_key {
+            Some(key) => {
+                encryption.push(("algorithm".to_owned(), Value::from("aws:kms")));
+                encryption.push(("kms_key_id".to_owned(), Value::Str(key.clone())));
+                // Bucket keys cut the KMS requests (and their cost) per object by orders of magnitude.
+                encryption.push(("bucket_key".to_owned(), Value::Bool(true)));
+            }
+            None => encryption.push(("algorithm".to_owned(), Value::from("AES256"))),
+        }
+        self.resource.set("encryption", Value::Map(encryption));
+
+        let mut statements = Vec::new();
+        if self.tls_only {
+            statements.push(
+                Statement::deny()
+                    .sid("DenyInsecureTransport")
+                    .principal(Principal::any())
+                    .action("s3:*")
+                    .resources([handle.arn(), handle.arn_for_objects("*")])
+                    .condition("Bool", "aws:SecureTransport", ["false"]),
+            );
+        }
+        statements.extend(self.policy.into_iter().map(|build| build(&handle)));
+        if !statements.is_empty() {
+            let policy: PolicyDocument = statements.into_iter().collect();
+            let problems = policy.check(PolicyKind::Resource, "bucket policy");
+            self.resource.problems.extend(problems);
+            self.resource.set("policy", policy.to_value());
+        }
+        (self.resource, handle)
+    }
+}
+
+/// S3's rules for general purpose bucket names.
+fn check_bucket_name(name: &str) -> Result<(), String> {
+    if !(3..=63).contains(&name.len()) {
+        return Err(format!("expected 3 to 63 characters, found {}", name.len()));
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '.' || *c == '-'))
+    {
+        return Err(format!(
+            "expected only lowercase letters, digits, `.` and `-`, found `{c}`"
+        ));
+    }
+    let alphanumeric = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    if !alphanumeric(name.chars().next()) || !alphanumeric(name.chars().last()) {
+        return Err("expected it to start and end with a letter or digit".into());
+    }
+    if name.contains("..") || name.contains(".-") || name.contains("-.") {
+        return Err("expected no `..`, `.-` or `-.`".into());
+    }
+    if name.parse::<std::net::Ipv4Addr>().is_ok() {
+        return Err("expected a name, not an IP address".into());
+    }
+    for prefix in ["xn--", "sthree-", "amzn-s3-demo-"] {
+        if name.starts_with(prefix) {
+            return Err(format!("the prefix `{prefix}` is reserved"));
+        }
+    }
+    for suffix in ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] {
+        if name.ends_with(suffix) {
+            return Err(format!("the suffix `{suffix}` is reserved"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn bucket_names() {
+        for ok in ["assets", "my.bucket-1", "a1b"] {
+            assert_eq!(super::check_bucket_name(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "ab",
+            "Assets",
+            "-a-b",
+            "a..b",
+            "a.-b",
+            "10.0.0.1",
+            "xn--x",
+            "x-s3alias",
+            "a_b",
+        ] {
+            assert!(super::check_bucket_name(bad).is_err(), "{bad}");
+        }
+    }
+}
