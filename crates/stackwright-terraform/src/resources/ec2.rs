@@ -49,6 +49,20 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
             a.copy("enable_dns_support", "enable_dns_support");
             a.copy("enable_dns_hostnames", "enable_dns_hostnames");
             a.tags();
+            // EC2 gives every VPC a default security group that lets its members talk to each other and
+            // reach anywhere, and instances launched without a group land in it. Adopting it without
+            // rules removes them, so the VPC is closed unless opened (CloudFormation has no resource
+            // that can do this).
+            let mut default_group = Map::new();
+            default_group.insert(
+                "vpc_id".into(),
+                Json::String(format!("${{aws_vpc.{name}.id}}")),
+            );
+            out.blocks.push((
+                "aws_default_security_group",
+                format!("{name}_default_security_group"),
+                default_group,
+            ));
         }
         kinds::SUBNET => {
             a.copy("vpc_id", "vpc_id");
