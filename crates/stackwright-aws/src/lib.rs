@@ -11,12 +11,17 @@
 //! spelling of each resource in CloudFormation or Terraform lives in the target crates, keyed by [`kinds`].
 
 pub mod cidr;
+pub mod cloudwatch;
+pub mod dynamodb;
 pub mod ec2;
 mod handle;
 pub mod iam;
 pub mod kinds;
 pub mod kms;
+pub mod logs;
+pub mod rds;
 pub mod s3;
+pub mod secretsmanager;
 pub mod ssm;
 
 pub use handle::Handle;

@@ -1,8 +1,9 @@
-//! Systems Manager Parameter Store.
+//! Systems Manager Parameter Store: parameters this stack owns, and lookups of parameters it reads.
 
-use crate::handle::attr_handle;
+use crate::handle::{attr_handle, common_setters};
+use crate::iam::{RoleHandle, RolePolicy, Statement};
 use crate::{kinds, Handle};
-use stackwright_core::{Declare, Resource, ResourceRef};
+use stackwright_core::{Declare, Expr, Resource, ResourceRef};
 
 /// Reads an SSM parameter at deploy time, e.g. the current Amazon Linux AMI id.
 ///
@@ -52,5 +53,156 @@ impl Declare for ParameterLookup {
     type Handle = ParameterLookupHandle;
     fn declare(self, at: ResourceRef) -> (Resource, ParameterLookupHandle) {
         (self.resource, ParameterLookupHandle { handle: Handle(at) })
+    }
+}
+
+/// A parameter this stack owns: a `String` or `StringList` value other resources and programs read.
+///
+/// There is deliberately no `SecureString`: neither target can create one without its value appearing
+/// in the artifact (and Terraform state). Keep secrets in Secrets Manager
+/// ([`Secret`](crate::secretsmanager::Secret)), which generates them.
+pub struct Parameter {
+    resource: Resource,
+}
+
+impl Parameter {
+    /// A `String` parameter.
+    #[track_caller]
+    pub fn string(id: impl Into<String>, name: impl Into<String>, value: impl Into<Expr>) -> Self {
+        let mut parameter = Self::new(id.into(), name.into(), "String");
+        parameter.resource.set("value", value.into());
+        parameter
+    }
+
+    /// A `StringList` parameter: the values joined with `,`, so no value may contain one.
+    #[track_caller]
+    pub fn string_list<E: Into<Expr>>(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        values: impl IntoIterator<Item = E>,
+    ) -> Self {
+        let mut parameter = Self::new(id.into(), name.into(), "StringList");
+        let mut joined = Vec::new();
+        for (i, value) in values.into_iter().enumerate() {
+            let value: Expr = value.into();
+            if value.as_literal().is_some_and(|v| v.contains(',')) {
+                parameter.resource.problems.push(format!(
+                    "string list value `{}` contains `,`: expected values without commas",
+                    value.as_literal().unwrap_or_default()
+                ));
+            }
+            if i > 0 {
+                joined.push(Expr::from(","));
+            }
+            joined.push(value);
+        }
+        if joined.is_empty() {
+            parameter
+                .resource
+                .problems
+                .push("string list parameter has no values: expected at least one".into());
+        }
+        parameter.resource.set("value", Expr::concat(joined));
+        parameter
+    }
+
+    #[track_caller]
+    fn new(id: String, name: String, parameter_type: &'static str) -> Self {
+        let mut resource = Resource::new(id, kinds::SSM_PARAMETER);
+        if let Err(why) = check_parameter_name(&name) {
+            resource
+                .problems
+                .push(format!("invalid SSM parameter name `{name}`: {why}"));
+        }
+        resource.set("name", name);
+        resource.set("type", parameter_type);
+        Parameter { resource }
+    }
+
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        let text = text.into();
+        if text.len() > 1024 {
+            self.resource.problems.push(format!(
+                "parameter description is {} characters long: expected at most 1024",
+                text.len()
+            ));
+        }
+        self.resource.set("description", text);
+        self
+    }
+}
+common_setters!(Parameter, taggable);
+
+/// Names are letters, digits and `_.-/`, at most 1011 characters (2048 with the ARN's prefix), not
+/// starting with `aws` or `ssm` (reserved), hierarchical names start with `/` and have at most 15 levels.
+fn check_parameter_name(name: &str) -> Result<(), String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "_.-/".contains(c);
+    if name.is_empty() || name.len() > 1011 || !name.chars().all(allowed) {
+        return Err("expected 1 to 1011 letters, digits and `_.-/`".into());
+    }
+    let first = name.trim_start_matches('/').to_ascii_lowercase();
+    if first.starts_with("aws") || first.starts_with("ssm") {
+        return Err("names starting with `aws` or `ssm` are reserved".into());
+    }
+    if name.contains('/') && !name.starts_with('/') {
+        return Err("a hierarchical name must start with `/`".into());
+    }
+    if name.matches('/').count() > 15 {
+        return Err("expected at most 15 levels".into());
+    }
+    Ok(())
+}
+
+attr_handle!(
+    /// A declared parameter.
+    ParameterHandle {
+        /// The parameter's name.
+        name: "name",
+        arn: "arn",
+    } id: String
+);
+
+impl ParameterHandle {
+    /// Lets `role` read the parameter: `stack.add(parameter.grant_read(&role))`.
+    #[track_caller]
+    pub fn grant_read(&self, role: &RoleHandle) -> RolePolicy {
+        let statements = vec![Statement::allow()
+            .actions(["ssm:GetParameter", "ssm:GetParameters"])
+            .resource(self.arn())];
+        RolePolicy::grant(role, &self.id, "Read", statements)
+    }
+}
+
+impl Declare for Parameter {
+    type Handle = ParameterHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, ParameterHandle) {
+        let id = self.resource.id.clone();
+        (
+            self.resource,
+            ParameterHandle {
+                handle: Handle(at),
+                id,
+            },
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn parameter_names() {
+        for ok in ["/app/db/host", "app.setting", "a_b-c"] {
+            assert_eq!(super::check_parameter_name(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "",
+            "app/x",
+            "/aws/x",
+            "SSMthing",
+            "has space",
+            "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p",
+        ] {
+            assert!(super::check_parameter_name(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -37,6 +37,31 @@ pub(crate) fn lower(expr: &Expr, resolve: &dyn Resolve, report: &mut dyn FnMut(S
     out
 }
 
+/// Literal text as an HCL quoted template (`"..."`), for expressions inside `${...}`: string escapes for
+/// quotes, backslashes and control characters, plus the template escapes of [`escape_into`].
+pub(crate) fn hcl_string(text: &str) -> String {
+    let mut out = String::from('"');
+    escape_quoted_into(text, &mut out);
+    out.push('"');
+    out
+}
+
+fn escape_quoted_into(text: &str, out: &mut String) {
+    let mut quoted = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '"' => quoted.push_str("\\\""),
+            '\\' => quoted.push_str("\\\\"),
+            '\n' => quoted.push_str("\\n"),
+            '\r' => quoted.push_str("\\r"),
+            '\t' => quoted.push_str("\\t"),
+            c if c.is_control() => quoted.push_str(&format!("\\u{:04X}", c as u32)),
+            c => quoted.push(c),
+        }
+    }
+    escape_into(&quoted, out);
+}
+
 /// Appends literal text, escaped so that Terraform's template engine leaves it as is.
 pub(crate) fn escape_into(text: &str, out: &mut String) {
     let mut rest = text;
@@ -101,5 +126,13 @@ mod tests {
         assert!(problems.is_empty());
         assert_eq!(escape("a$${b}"), "a$$${b}");
         assert_eq!(escape("100%"), "100%");
+    }
+
+    #[test]
+    fn hcl_strings_escape_quotes_controls_and_templates() {
+        assert_eq!(
+            hcl_string("say \"hi\" \\ ${x} %{y}\n\u{1}"),
+            "\"say \\\"hi\\\" \\\\ $${x} %%{y}\\n\\u0001\""
+        );
     }
 }

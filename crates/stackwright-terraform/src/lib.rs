@@ -127,6 +127,7 @@ pub fn synthesize(instance: &StackInstance) -> Module {
     }
 
     let lowering = resources::Lowering {
+        app: instance.app,
         env,
         stack,
         names: &names,

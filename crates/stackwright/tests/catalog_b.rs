@@ -4,9 +4,13 @@
 
 use crate::support::{artifacts, fails, line_below, one_stack, CFN, TF};
 use serde_json::{json, Value as Json};
+use stackwright::aws::cloudwatch::{Alarm, Comparison, Metric, Statistic, TreatMissingData};
+use stackwright::aws::dynamodb::{self, Key};
+use stackwright::aws::ec2::{self, VpcFlowLogs};
 use stackwright::aws::iam::{self, PolicyDocument, Principal, Statement};
-use stackwright::aws::{kms, s3};
-use stackwright::{Expr, Stack};
+use stackwright::aws::rds::{self, Engine};
+use stackwright::aws::{kms, logs, s3, secretsmanager, ssm};
+use stackwright::{Expr, RemovalPolicy, Stack};
 
 /// Synthesizes a one-stack app defined by `define` and checks JSON pointers into both artifacts
 /// (`cfn` into the template, `tf` into the Terraform module). Returns both documents for further checks.
@@ -360,7 +364,7 @@ fn s3_bucket_opt_outs_are_explicit() {
                     .server_access_logs(&logs, "site/")
                     .eventbridge_notifications()
                     .noncurrent_version_expiration_days(30)
-                    .removal_policy(stackwright::RemovalPolicy::Destroy),
+                    .removal_policy(RemovalPolicy::Destroy),
             );
         },
         &[
@@ -504,6 +508,675 @@ fn names_of_split_resources_collide_like_any_other() {
             "both become CloudFormation logical id `AssetsPolicy`",
             "`Assets` and `assets_versioning` (declared at",
             "both become Terraform name `assets_versioning`",
+        ],
+    );
+}
+
+#[test]
+fn rds_instance_is_private_encrypted_backed_up_protected_and_snapshotted() {
+    check(
+        |s| {
+            let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            let a = s.add(ec2::Subnet::new("A", &vpc, "10.0.1.0/24"));
+            let b = s.add(ec2::Subnet::new("B", &vpc, "10.0.2.0/24"));
+            let group = s.add(rds::DbSubnetGroup::new("DbSubnets", "private", &[&a, &b]));
+            let sg = s.add(ec2::SecurityGroup::new("DbSg", &vpc, "database"));
+            let db = s.add(
+                rds::DbInstance::new("Db", Engine::Postgres, "db.t4g.micro", &group)
+                    .engine_version("16.9")
+                    .security_group(&sg)
+                    .database_name("app"),
+            );
+            let role = role(s);
+            s.add(db.grant_connect(&role, "app"));
+            s.output("Endpoint", interpolate_endpoint(&db));
+            s.output("MasterSecret", db.master_user_secret_arn());
+        },
+        &[
+            (
+                "/Resources/DbSubnets",
+                json!({"Type": "AWS::RDS::DBSubnetGroup", "Properties": {"DBSubnetGroupDescription": "private", "SubnetIds": [{"Ref": "A"}, {"Ref": "B"}]}}),
+            ),
+            ("/Resources/Db/DeletionPolicy", json!("Snapshot")),
+            ("/Resources/Db/UpdateReplacePolicy", json!("Snapshot")),
+            (
+                "/Resources/Db/Properties",
+                json!({
+                    "Engine": "postgres", "EngineVersion": "16.9", "DBInstanceClass": "db.t4g.micro",
+                    "DBSubnetGroupName": {"Ref": "DbSubnets"}, "VPCSecurityGroups": [{"Fn::GetAtt": ["DbSg", "GroupId"]}],
+                    "DBName": "app", "AllocatedStorage": "20", "StorageType": "gp3", "StorageEncrypted": true,
+                    "MasterUsername": "dbadmin", "ManageMasterUserPassword": true, "MultiAZ": false,
+                    "PubliclyAccessible": false, "BackupRetentionPeriod": 7, "DeletionProtection": true,
+                    "EnableIAMDatabaseAuthentication": true, "CopyTagsToSnapshot": true,
+                    "AutoMinorVersionUpgrade": true, "EnableCloudwatchLogsExports": ["postgresql", "upgrade"]
+                }),
+            ),
+            (
+                "/Outputs/Endpoint/Value",
+                json!({"Fn::Sub": "${Db.Endpoint.Address}:${Db.Endpoint.Port}"}),
+            ),
+            (
+                "/Outputs/MasterSecret/Value",
+                json!({"Fn::GetAtt": ["Db", "MasterUserSecret.SecretArn"]}),
+            ),
+            (
+                "/Resources/AppDbappConnect/Properties/PolicyDocument/Statement/0/Resource",
+                json!([{"Fn::Sub": "arn:${AWS::Partition}:rds-db:${AWS::Region}:${AWS::AccountId}:dbuser:${Db.DbiResourceId}/app"}]),
+            ),
+        ],
+        &[
+            (
+                "/resource/aws_db_subnet_group/db_subnets",
+                json!({"description": "private", "subnet_ids": ["${aws_subnet.a.id}", "${aws_subnet.b.id}"]}),
+            ),
+            (
+                "/resource/aws_db_instance/db/manage_master_user_password",
+                json!(true),
+            ),
+            ("/resource/aws_db_instance/db/allocated_storage", json!(20)),
+            ("/resource/aws_db_instance/db/publicly_accessible", json!(false)),
+            ("/resource/aws_db_instance/db/backup_retention_period", json!(7)),
+            ("/resource/aws_db_instance/db/deletion_protection", json!(true)),
+            (
+                "/resource/aws_db_instance/db/iam_database_authentication_enabled",
+                json!(true),
+            ),
+            ("/resource/aws_db_instance/db/skip_final_snapshot", json!(false)),
+            (
+                "/resource/aws_db_instance/db/final_snapshot_identifier",
+                json!("demo-dev-main-Db-final"),
+            ),
+            ("/resource/aws_db_instance/db/lifecycle", json!({"prevent_destroy": true})),
+            (
+                "/output/endpoint/value",
+                json!("${aws_db_instance.db.address}:${aws_db_instance.db.port}"),
+            ),
+            (
+                "/output/master_secret/value",
+                json!("${aws_db_instance.db.master_user_secret[0].secret_arn}"),
+            ),
+            (
+                "/data/aws_iam_policy_document/app_db_app_connect_policy_document/statement/0/resources",
+                json!(["arn:aws:rds-db:us-west-2:123456789012:dbuser:${aws_db_instance.db.resource_id}/app"]),
+            ),
+        ],
+    );
+}
+
+fn interpolate_endpoint(db: &rds::DbInstanceHandle) -> Expr {
+    stackwright::interpolate![db.address(), ":", db.port()]
+}
+
+#[test]
+fn rds_opt_outs_and_options() {
+    check(
+        |s| {
+            let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            let a = s.add(ec2::Subnet::new("A", &vpc, "10.0.1.0/24"));
+            let b = s.add(ec2::Subnet::new("B", &vpc, "10.0.2.0/24"));
+            let group = s.add(rds::DbSubnetGroup::new("DbSubnets", "private", &[&a, &b]));
+            let key = s.add(kms::Key::new("Key"));
+            let monitoring = s.add(iam::Role::for_service(
+                "Monitoring",
+                "monitoring.rds.amazonaws.com",
+            ));
+            s.add(
+                rds::DbInstance::new("Db", Engine::MySql, "db.t4g.small", &group)
+                    .encryption_key(&key)
+                    .multi_az(true)
+                    .port(3307)
+                    .backup_retention_days(35)
+                    .performance_insights(7)
+                    .enhanced_monitoring(60, &monitoring)
+                    .allow_public_access_insecure()
+                    .disable_deletion_protection_insecure()
+                    .disable_iam_authentication()
+                    .removal_policy(RemovalPolicy::Destroy),
+            );
+        },
+        &[
+            ("/Resources/Db/Properties/Port", json!("3307")),
+            ("/Resources/Db/Properties/MultiAZ", json!(true)),
+            ("/Resources/Db/Properties/PubliclyAccessible", json!(true)),
+            ("/Resources/Db/Properties/DeletionProtection", json!(false)),
+            (
+                "/Resources/Db/Properties/EnableIAMDatabaseAuthentication",
+                json!(false),
+            ),
+            (
+                "/Resources/Db/Properties/MasterUserSecret",
+                json!({"KmsKeyId": {"Fn::GetAtt": ["Key", "Arn"]}}),
+            ),
+            (
+                "/Resources/Db/Properties/EnablePerformanceInsights",
+                json!(true),
+            ),
+            (
+                "/Resources/Db/Properties/EnableCloudwatchLogsExports",
+                json!(["error", "general", "slowquery"]),
+            ),
+        ],
+        &[
+            ("/resource/aws_db_instance/db/port", json!(3307)),
+            (
+                "/resource/aws_db_instance/db/skip_final_snapshot",
+                json!(true),
+            ),
+            (
+                "/resource/aws_db_instance/db/master_user_secret_kms_key_id",
+                json!("${aws_kms_key.key.arn}"),
+            ),
+            (
+                "/resource/aws_db_instance/db/performance_insights_kms_key_id",
+                json!("${aws_kms_key.key.arn}"),
+            ),
+            (
+                "/resource/aws_db_instance/db/monitoring_role_arn",
+                json!("${aws_iam_role.monitoring.arn}"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn dynamodb_table_is_encrypted_recoverable_and_protected() {
+    let (template, module) = check(
+        |s| {
+            let key = s.add(kms::Key::new("Key"));
+            s.add(
+                dynamodb::Table::new("Orders", Key::string("pk"))
+                    .sort_key(Key::number("sk"))
+                    .time_to_live_attribute("expires")
+                    .encryption_key(&key),
+            );
+            let plain = s.add(
+                dynamodb::Table::new("Plain", Key::binary("id"))
+                    .table_name("plain-table")
+                    .provisioned(5, 2)
+                    .disable_point_in_time_recovery_insecure()
+                    .disable_deletion_protection_insecure(),
+            );
+            let role = role(s);
+            s.add(plain.grant_read(&role));
+        },
+        &[
+            ("/Resources/Orders/DeletionPolicy", json!("Retain")),
+            (
+                "/Resources/Orders/Properties",
+                json!({
+                    "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+                    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "sk", "AttributeType": "N"}],
+                    "BillingMode": "PAY_PER_REQUEST",
+                    "SSESpecification": {"SSEEnabled": true, "SSEType": "KMS", "KMSMasterKeyId": {"Fn::GetAtt": ["Key", "Arn"]}},
+                    "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true},
+                    "DeletionProtectionEnabled": true,
+                    "TimeToLiveSpecification": {"AttributeName": "expires", "Enabled": true}
+                }),
+            ),
+            (
+                "/Resources/Plain/Properties/TableName",
+                json!("plain-table"),
+            ),
+            (
+                "/Resources/Plain/Properties/ProvisionedThroughput",
+                json!({"ReadCapacityUnits": 5, "WriteCapacityUnits": 2}),
+            ),
+            (
+                "/Resources/Plain/Properties/SSESpecification",
+                json!({"SSEEnabled": true}),
+            ),
+            (
+                "/Resources/AppPlainRead/Properties/PolicyDocument/Statement/0/Resource",
+                json!([{"Fn::GetAtt": ["Plain", "Arn"]}, {"Fn::Sub": "${Plain.Arn}/index/*"}]),
+            ),
+        ],
+        &[
+            (
+                "/resource/aws_dynamodb_table/orders",
+                json!({
+                    "name": "demo-dev-main-Orders", "billing_mode": "PAY_PER_REQUEST", "hash_key": "pk", "range_key": "sk",
+                    "attribute": [{"name": "pk", "type": "S"}, {"name": "sk", "type": "N"}],
+                    "server_side_encryption": {"enabled": true, "kms_key_arn": "${aws_kms_key.key.arn}"},
+                    "point_in_time_recovery": {"enabled": true}, "deletion_protection_enabled": true,
+                    "ttl": {"attribute_name": "expires", "enabled": true},
+                    "lifecycle": {"prevent_destroy": true}
+                }),
+            ),
+            (
+                "/resource/aws_dynamodb_table/plain/name",
+                json!("plain-table"),
+            ),
+            ("/resource/aws_dynamodb_table/plain/read_capacity", json!(5)),
+            (
+                "/resource/aws_dynamodb_table/plain/point_in_time_recovery",
+                json!({"enabled": false}),
+            ),
+        ],
+    );
+    assert_eq!(
+        template["Resources"]["Plain"]["Properties"]["DeletionProtectionEnabled"],
+        json!(false)
+    );
+    assert_eq!(
+        module["resource"]["aws_dynamodb_table"]["plain"]["deletion_protection_enabled"],
+        json!(false)
+    );
+}
+
+#[test]
+fn ssm_parameters_are_plain_strings_and_string_lists() {
+    check(
+        |s| {
+            let bucket = s.add(s3::Bucket::new("Assets"));
+            let parameter = s.add(
+                ssm::Parameter::string("AssetsBucket", "/app/assets-bucket", bucket.name())
+                    .description("where assets live")
+                    .tag("team", "web"),
+            );
+            s.add(ssm::Parameter::string_list(
+                "Zones",
+                "/app/zones",
+                ["us-west-2a", "us-west-2b"],
+            ));
+            let role = role(s);
+            s.add(parameter.grant_read(&role));
+        },
+        &[
+            (
+                "/Resources/AssetsBucket",
+                json!({"Type": "AWS::SSM::Parameter", "Properties": {"Name": "/app/assets-bucket", "Type": "String", "Value": {"Ref": "Assets"}, "Description": "where assets live", "Tags": {"team": "web"}}}),
+            ),
+            (
+                "/Resources/Zones/Properties/Value",
+                json!("us-west-2a,us-west-2b"),
+            ),
+            ("/Resources/Zones/Properties/Type", json!("StringList")),
+            (
+                "/Resources/AppAssetsBucketRead/Properties/PolicyDocument/Statement/0/Resource",
+                json!([{"Fn::GetAtt": ["AssetsBucket", "Arn"]}]),
+            ),
+        ],
+        &[
+            (
+                "/resource/aws_ssm_parameter/assets_bucket",
+                json!({
+                    "//": ["checkov:skip=CKV2_AWS_34: String parameters hold configuration; secrets belong in Secrets Manager, which generates them without plain text"],
+                    "name": "/app/assets-bucket", "type": "String", "value": "${aws_s3_bucket.assets.id}",
+                    "description": "where assets live", "tags": {"team": "web"}
+                }),
+            ),
+            (
+                "/resource/aws_ssm_parameter/zones/type",
+                json!("StringList"),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn secrets_are_generated_at_deploy_time() {
+    check(
+        |s| {
+            let key = s.add(kms::Key::new("Key"));
+            let secret = s.add(
+                secretsmanager::Secret::generated("ApiToken")
+                    .json_with_username("api \"svc\"")
+                    .encryption_key(&key)
+                    .description("partner api"),
+            );
+            s.add(secretsmanager::Secret::generated("Plain").password_length(40).exclude_punctuation());
+            let role = role(s);
+            s.add(secret.grant_read(&role));
+            s.output("TokenArn", secret.arn());
+        },
+        &[
+            ("/Resources/ApiToken/DeletionPolicy", json!("Retain")),
+            (
+                "/Resources/ApiToken/Properties",
+                json!({
+                    "Description": "partner api",
+                    "KmsKeyId": {"Fn::GetAtt": ["Key", "Arn"]},
+                    "GenerateSecretString": {"PasswordLength": 32, "ExcludeCharacters": "\"'@/\\`", "SecretStringTemplate": "{\"username\":\"api \\\"svc\\\"\"}", "GenerateStringKey": "password"}
+                }),
+            ),
+            (
+                "/Resources/Plain/Properties/GenerateSecretString",
+                json!({"PasswordLength": 40, "ExcludeCharacters": "\"'@/\\`", "ExcludePunctuation": true}),
+            ),
+            ("/Outputs/TokenArn/Value", json!({"Ref": "ApiToken"})),
+            (
+                "/Resources/AppApiTokenRead/Properties/PolicyDocument/Statement/1",
+                json!({"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [{"Fn::GetAtt": ["Key", "Arn"]}]}),
+            ),
+        ],
+        &[
+            (
+                "/resource/aws_secretsmanager_secret/api_token/lifecycle",
+                json!({"prevent_destroy": true}),
+            ),
+            (
+                "/data/aws_secretsmanager_random_password/api_token_password",
+                json!({"password_length": 32, "exclude_characters": "\"'@/\\`"}),
+            ),
+            (
+                "/resource/aws_secretsmanager_secret_version/api_token_version/secret_string",
+                json!("${sensitive(jsonencode({\"username\" = \"api \\\"svc\\\"\", \"password\" = data.aws_secretsmanager_random_password.api_token_password.random_password}))}"),
+            ),
+            (
+                "/resource/aws_secretsmanager_secret_version/api_token_version/lifecycle",
+                json!({"ignore_changes": ["secret_string"]}),
+            ),
+            (
+                "/resource/aws_secretsmanager_secret_version/plain_version/secret_string",
+                json!("${sensitive(data.aws_secretsmanager_random_password.plain_password.random_password)}"),
+            ),
+            ("/output/token_arn/value", json!("${aws_secretsmanager_secret.api_token.arn}")),
+        ],
+    );
+}
+
+/// Every string under a key that names a secret value, anywhere in a document.
+fn secret_values<'a>(doc: &'a Json, out: &mut Vec<(String, &'a Json)>) {
+    match doc {
+        Json::Object(map) => {
+            for (key, value) in map {
+                let lower = key.to_ascii_lowercase();
+                if ["password", "secret_string", "secretstring", "value_wo"]
+                    .iter()
+                    .any(|k| lower.contains(k))
+                {
+                    out.push((key.clone(), value));
+                }
+                secret_values(value, out);
+            }
+        }
+        Json::Array(items) => items.iter().for_each(|v| secret_values(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn no_secret_appears_in_plain_text_in_any_artifact() {
+    let app = one_stack(|s| {
+        let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        let a = s.add(ec2::Subnet::new("A", &vpc, "10.0.1.0/24"));
+        let b = s.add(ec2::Subnet::new("B", &vpc, "10.0.2.0/24"));
+        let group = s.add(rds::DbSubnetGroup::new("DbSubnets", "private", &[&a, &b]));
+        let db = s.add(rds::DbInstance::new(
+            "Db",
+            Engine::Postgres,
+            "db.t4g.micro",
+            &group,
+        ));
+        s.add(secretsmanager::Secret::generated("Token").json_with_username("svc"));
+        s.add(secretsmanager::Secret::generated("Plain"));
+        s.add(ssm::Parameter::string(
+            "DbHost",
+            "/app/db-host",
+            db.address(),
+        ));
+        s.output("DbSecret", db.master_user_secret_arn());
+    });
+    let mut secret_strings = 0;
+    for (path, doc) in artifacts(&app) {
+        let text = doc.to_string();
+        assert!(!text.contains(r#""MasterUserPassword""#), "{path}");
+        assert!(!text.contains("SecureString"), "{path}");
+        let mut found = Vec::new();
+        secret_values(&doc, &mut found);
+        for (key, value) in found {
+            match (key.as_str(), value) {
+                // Settings (`ManageMasterUserPassword`, `PasswordLength`) and the generator's spec.
+                (_, Json::Bool(_) | Json::Number(_) | Json::Object(_)) => {}
+                // CloudFormation: the JSON the generated password is added to holds no password.
+                ("SecretStringTemplate", Json::String(template)) => {
+                    assert!(!template.contains("password"), "{path}: {template}")
+                }
+                // Terraform: only a reference to the generator, never a literal.
+                ("secret_string", Json::String(s)) => {
+                    secret_strings += 1;
+                    assert!(
+                        s.starts_with("${sensitive(")
+                            && s.contains("data.aws_secretsmanager_random_password."),
+                        "{path}: {key} = {s}"
+                    )
+                }
+                _ => panic!("{path}: `{key}` holds {value}"),
+            }
+        }
+        if path.starts_with("terraform/") {
+            let db = &doc["resource"]["aws_db_instance"]["db"];
+            assert!(
+                db.get("password").is_none() && db.get("password_wo").is_none(),
+                "{path}"
+            );
+        }
+    }
+    assert_eq!(
+        secret_strings, 2,
+        "both Terraform secret versions were inspected"
+    );
+}
+
+#[test]
+fn log_groups_keep_a_year_by_default() {
+    check(
+        |s| {
+            let key = s.add(kms::Key::new("Key").allow_cloudwatch_logs());
+            let group = s.add(logs::LogGroup::new("AppLogs").retention_days(731).encryption_key(&key));
+            s.add(logs::LogGroup::new("Default").log_group_name("/app/default"));
+            s.add(logs::LogGroup::new("Forever").retain_forever());
+            let role = role(s);
+            s.add(group.grant_write(&role));
+        },
+        &[
+            (
+                "/Resources/AppLogs",
+                json!({"Type": "AWS::Logs::LogGroup", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain",
+                    "Properties": {"RetentionInDays": 731, "KmsKeyId": {"Fn::GetAtt": ["Key", "Arn"]}}}),
+            ),
+            (
+                "/Resources/Default/Properties",
+                json!({"LogGroupName": "/app/default", "RetentionInDays": 365}),
+            ),
+            (
+                "/Resources/AppAppLogsWrite/Properties/PolicyDocument/Statement/0/Resource",
+                json!([
+                    {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${AppLogs}"},
+                    {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${AppLogs}:*"}
+                ]),
+            ),
+        ],
+        &[
+            (
+                "/resource/aws_cloudwatch_log_group/app_logs",
+                json!({"retention_in_days": 731, "kms_key_id": "${aws_kms_key.key.arn}", "lifecycle": {"prevent_destroy": true}}),
+            ),
+            (
+                "/resource/aws_cloudwatch_log_group/default/retention_in_days",
+                json!(365),
+            ),
+            (
+                "/data/aws_iam_policy_document/app_app_logs_write_policy_document/statement/0/resources",
+                json!([
+                    "arn:aws:logs:us-west-2:123456789012:log-group:${aws_cloudwatch_log_group.app_logs.name}",
+                    "arn:aws:logs:us-west-2:123456789012:log-group:${aws_cloudwatch_log_group.app_logs.name}:*"
+                ]),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn metric_alarms_with_generated_terraform_names() {
+    check(
+        |s| {
+            let table = s.add(dynamodb::Table::new("Orders", Key::string("pk")));
+            s.add(
+                Alarm::new(
+                    "Throttles",
+                    table
+                        .metric("ThrottledRequests")
+                        .statistic(Statistic::Sum)
+                        .period_seconds(60),
+                    Comparison::GreaterThanOrEqualToThreshold,
+                    0.5,
+                    5,
+                )
+                .description("throttled requests")
+                .datapoints_to_alarm(3)
+                .treat_missing_data(TreatMissingData::NotBreaching)
+                .alarm_action("arn:aws:sns:us-west-2:123456789012:pager"),
+            );
+            s.add(
+                Alarm::new(
+                    "Errors",
+                    Metric::new("App", "Errors"),
+                    Comparison::GreaterThanThreshold,
+                    10.0,
+                    1,
+                )
+                .alarm_name("app-errors"),
+            );
+        },
+        &[
+            (
+                "/Resources/Throttles",
+                json!({"Type": "AWS::CloudWatch::Alarm", "Properties": {
+                    "AlarmDescription": "throttled requests", "Namespace": "AWS/DynamoDB", "MetricName": "ThrottledRequests",
+                    "Dimensions": [{"Name": "TableName", "Value": {"Ref": "Orders"}}], "Statistic": "Sum", "Period": 60,
+                    "EvaluationPeriods": 5, "DatapointsToAlarm": 3, "Threshold": 0.5,
+                    "ComparisonOperator": "GreaterThanOrEqualToThreshold", "TreatMissingData": "notBreaching",
+                    "AlarmActions": ["arn:aws:sns:us-west-2:123456789012:pager"]}}),
+            ),
+            (
+                "/Resources/Errors/Properties/AlarmName",
+                json!("app-errors"),
+            ),
+            ("/Resources/Errors/Properties/Threshold", json!(10)),
+        ],
+        &[
+            (
+                "/resource/aws_cloudwatch_metric_alarm/throttles",
+                json!({
+                    "alarm_name": "demo-dev-main-Throttles", "alarm_description": "throttled requests",
+                    "namespace": "AWS/DynamoDB", "metric_name": "ThrottledRequests",
+                    "dimensions": {"TableName": "${aws_dynamodb_table.orders.name}"}, "statistic": "Sum", "period": 60,
+                    "evaluation_periods": 5, "datapoints_to_alarm": 3, "threshold": 0.5,
+                    "comparison_operator": "GreaterThanOrEqualToThreshold", "treat_missing_data": "notBreaching",
+                    "alarm_actions": ["arn:aws:sns:us-west-2:123456789012:pager"]
+                }),
+            ),
+            (
+                "/resource/aws_cloudwatch_metric_alarm/errors/alarm_name",
+                json!("app-errors"),
+            ),
+            (
+                "/resource/aws_cloudwatch_metric_alarm/errors/threshold",
+                json!(10),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn vpc_flow_logs_and_the_closed_default_security_group() {
+    check(
+        |s| {
+            let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            VpcFlowLogs::new("FlowLogs").add_to(s, &vpc);
+        },
+        &[
+            (
+                "/Resources/FlowLogsLogs/Properties/RetentionInDays",
+                json!(365),
+            ),
+            (
+                "/Resources/FlowLogsRole/Properties/AssumeRolePolicyDocument/Statement/0",
+                json!({"Effect": "Allow", "Principal": {"Service": ["vpc-flow-logs.amazonaws.com"]}, "Action": ["sts:AssumeRole"],
+                    "Condition": {"StringEquals": {"aws:SourceAccount": [{"Ref": "AWS::AccountId"}]}}}),
+            ),
+            (
+                "/Resources/FlowLogsDelivery/Type",
+                json!("AWS::IAM::Policy"),
+            ),
+            (
+                "/Resources/FlowLogs",
+                json!({"Type": "AWS::EC2::FlowLog", "DependsOn": ["FlowLogsDelivery"], "Properties": {
+                    "ResourceId": {"Ref": "Vpc"}, "ResourceType": "VPC", "TrafficType": "ALL",
+                    "LogDestinationType": "cloud-watch-logs",
+                    "LogDestination": {"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${FlowLogsLogs}"},
+                    "DeliverLogsPermissionArn": {"Fn::GetAtt": ["FlowLogsRole", "Arn"]}}}),
+            ),
+        ],
+        &[
+            (
+                "/resource/aws_flow_log/flow_logs",
+                json!({"vpc_id": "${aws_vpc.vpc.id}", "traffic_type": "ALL", "log_destination_type": "cloud-watch-logs",
+                    "log_destination": "arn:aws:logs:us-west-2:123456789012:log-group:${aws_cloudwatch_log_group.flow_logs_logs.name}",
+                    "iam_role_arn": "${aws_iam_role.flow_logs_role.arn}", "depends_on": ["aws_iam_role_policy.flow_logs_delivery"]}),
+            ),
+            (
+                "/resource/aws_default_security_group/vpc_default_security_group",
+                json!({"vpc_id": "${aws_vpc.vpc.id}"}),
+            ),
+        ],
+    );
+}
+
+#[test]
+fn bad_data_and_operations_input_is_located() {
+    let at = line_below(6);
+    let app = one_stack(|s| {
+        let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        let a = s.add(ec2::Subnet::new("A", &vpc, "10.0.1.0/24"));
+        let group = s.add(rds::DbSubnetGroup::new("Subnets", "", &[&a]));
+        s.add(
+            rds::DbInstance::new("Db", Engine::Postgres, "t3.micro", &group)
+                .backup_retention_days(3)
+                .master_username("1admin")
+                .allocated_storage_gib(10),
+        );
+        s.add(dynamodb::Table::new("Table", Key::string("pk")).sort_key(Key::string("pk")));
+        s.add(
+            logs::LogGroup::new("Logs")
+                .retention_days(42)
+                .log_group_name("bad name"),
+        );
+        s.add(
+            Alarm::new(
+                "Alarm",
+                Metric::new("App", "Errors").period_seconds(45),
+                Comparison::GreaterThanThreshold,
+                f64::NAN,
+                0,
+            )
+            .datapoints_to_alarm(2),
+        );
+        s.add(ssm::Parameter::string_list("List", "app/list", ["a,b"]));
+        s.add(secretsmanager::Secret::generated("Secret").password_length(4));
+    });
+    fails(
+        &app,
+        &[
+            "DB subnet group description ``: expected 1 to 255 characters",
+            "DB subnet group has 1 subnet(s): expected at least 2",
+            "DB instance class `t3.micro`: expected a class such as `db.t4g.micro`",
+            "backup retention of 3 days: expected 7 to 35 (`disable_backups_insecure()` turns them off)",
+            "master username `1admin`",
+            "allocated storage 10 GiB: expected 20 to 65536 GiB",
+            "resource `Db`",
+            &at,
+            "sort key `pk` is also the partition key",
+            "log retention of 42 days is not offered: expected one of 1, 3, 5",
+            "invalid log group name `bad name`",
+            "metric period of 45 s: expected 10, 20, 30 or a multiple of 60 seconds",
+            "0 evaluation periods: expected at least 1",
+            "alarm threshold NaN: expected a finite number",
+            "2 datapoints to alarm: expected 1 to the 0 evaluation periods",
+            "string list value `a,b` contains `,`",
+            "invalid SSM parameter name `app/list`: a hierarchical name must start with `/`",
+            "password length 4: expected 8 to 4096 characters",
         ],
     );
 }

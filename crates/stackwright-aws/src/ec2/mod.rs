@@ -1,9 +1,11 @@
 //! EC2 networking and compute.
 
+mod flow_log;
 mod instance;
 mod network;
 mod security_group;
 
+pub use flow_log::{FlowLog, FlowLogHandle, TrafficType, VpcFlowLogs, VpcFlowLogsHandle};
 pub use instance::{Instance, InstanceHandle, RootVolume};
 pub use network::{
     InternetGateway, InternetGatewayHandle, Route, RouteHandle, RouteTable, RouteTableHandle,

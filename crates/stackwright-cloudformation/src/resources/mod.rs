@@ -1,10 +1,15 @@
 //! Per-kind lowering of neutral resources to CloudFormation resource types: shared machinery here, one
 //! module per AWS service.
 
+mod cloudwatch;
+mod dynamodb;
 mod ec2;
 mod iam;
 mod kms;
+mod logs;
+mod rds;
 mod s3;
+mod secretsmanager;
 mod ssm;
 
 use crate::expr::{self, Reference, Resolve};
@@ -30,7 +35,18 @@ pub(crate) enum Attribute {
 }
 
 /// Every service with kinds to lower, one per line.
-const SERVICES: &[Service] = &[ec2::SERVICE, iam::SERVICE, kms::SERVICE, s3::SERVICE];
+const SERVICES: &[Service] = &[
+    ec2::SERVICE,
+    iam::SERVICE,
+    kms::SERVICE,
+    s3::SERVICE,
+    logs::SERVICE,
+    cloudwatch::SERVICE,
+    ssm::SERVICE,
+    secretsmanager::SERVICE,
+    dynamodb::SERVICE,
+    rds::SERVICE,
+];
 
 pub(crate) struct Lowering<'a> {
     pub stack: &'a Stack,
@@ -141,6 +157,26 @@ impl Props<'_, '_> {
     /// Environment tags first, each overridden in place by a resource tag of the same key, then the
     /// resource's other tags.
     pub fn tags(&mut self) {
+        let tags = self.merged_tags();
+        if !tags.is_empty() {
+            let list = tags
+                .into_iter()
+                .map(|(k, v)| json!({ "Key": k, "Value": v }))
+                .collect();
+            self.out.insert("Tags".into(), Json::Array(list));
+        }
+    }
+
+    /// Tags as a `{key: value}` object, for the few types that take them so (`AWS::SSM::Parameter`).
+    pub fn tags_as_map(&mut self) {
+        let tags = self.merged_tags();
+        if !tags.is_empty() {
+            self.out
+                .insert("Tags".into(), Json::Object(tags.into_iter().collect()));
+        }
+    }
+
+    fn merged_tags(&mut self) -> Vec<(String, Json)> {
         let mut tags: Vec<(String, Json)> = self
             .lowering
             .env
@@ -155,13 +191,7 @@ impl Props<'_, '_> {
                 None => tags.push((key.clone(), value)),
             }
         }
-        if !tags.is_empty() {
-            let list = tags
-                .into_iter()
-                .map(|(k, v)| json!({ "Key": k, "Value": v }))
-                .collect();
-            self.out.insert("Tags".into(), Json::Array(list));
-        }
+        tags
     }
 }
 

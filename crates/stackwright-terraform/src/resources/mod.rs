@@ -1,10 +1,15 @@
 //! Per-kind lowering of neutral resources to Terraform resources and data sources: shared machinery
 //! here, one module per AWS service.
 
+mod cloudwatch;
+mod dynamodb;
 mod ec2;
 mod iam;
 mod kms;
+mod logs;
+mod rds;
 mod s3;
+mod secretsmanager;
 mod ssm;
 
 use crate::expr::{self, Resolve};
@@ -16,6 +21,7 @@ use stackwright_core::{
 };
 
 pub(crate) struct Lowering<'a> {
+    pub app: &'a str,
     pub env: &'a EnvSpec,
     pub stack: &'a Stack,
     pub names: &'a Names,
@@ -73,6 +79,11 @@ const SERVICES: &[Service] = &[
     iam::SERVICE,
     kms::SERVICE,
     s3::SERVICE,
+    logs::SERVICE,
+    cloudwatch::SERVICE,
+    secretsmanager::SERVICE,
+    dynamodb::SERVICE,
+    rds::SERVICE,
 ];
 
 fn terraform_type(kind: &str) -> Option<(&'static str, bool)> {
@@ -91,6 +102,18 @@ pub(crate) struct Secondary {
 }
 
 impl Lowering<'_> {
+    /// A physical name for types whose Terraform resource requires one where CloudFormation generates
+    /// it: `<app>-<environment>-<stack>-<id>`, unique per account and region as long as the app is.
+    pub(crate) fn physical_name(&self, resource: &Resource) -> String {
+        format!(
+            "{}-{}-{}-{}",
+            self.app,
+            self.env.name,
+            self.stack.name(),
+            resource.id
+        )
+    }
+
     fn address(&self, index: usize, resource: &Resource) -> Result<String, String> {
         let (type_name, data) = terraform_type(resource.kind).ok_or_else(|| {
             format!(
@@ -149,6 +172,14 @@ pub(crate) fn checkov_skips(skips: &[(&str, &str)]) -> Json {
         .iter()
         .map(|(id, reason)| format!("checkov:skip={id}: {reason}"));
     Json::Array(entries.map(Json::String).collect())
+}
+
+/// The attributes of a `json!({...})` object literal, for blocks written out in full.
+pub(crate) fn object(value: Json) -> Map<String, Json> {
+    match value {
+        Json::Object(attributes) => attributes,
+        _ => Map::new(),
+    }
 }
 
 /// A resource a kind splits into beside its main block: (type, name, attributes).

@@ -2,7 +2,7 @@
 //! concern (versioning, encryption, public access block, ownership controls, policy), each named
 //! `<bucket>_<concern>`.
 
-use super::{iam, Attrs, Secondary, Service};
+use super::{iam, object, Attrs, Secondary, Service};
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_core::Value;
@@ -39,12 +39,9 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
     a.tags();
     let bucket = Json::String(format!("${{aws_s3_bucket.{name}.id}}"));
     let part = |out: &mut Secondary, suffix: &str, type_name: &'static str, body: Json| {
-        let Json::Object(mut body) = body else {
-            unreachable!("bucket parts are objects")
-        };
         let mut with_bucket = Map::new();
         with_bucket.insert("bucket".into(), bucket.clone());
-        with_bucket.append(&mut body);
+        with_bucket.append(&mut object(body));
         out.blocks
             .push((type_name, format!("{name}_{suffix}"), with_bucket));
     };

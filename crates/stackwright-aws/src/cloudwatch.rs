@@ -1,0 +1,285 @@
+//! CloudWatch metric alarms.
+
+use crate::handle::{attr_handle, common_setters};
+use crate::{kinds, Handle};
+use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
+
+/// How a metric's data points are aggregated over a period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Statistic {
+    Average,
+    Sum,
+    Minimum,
+    Maximum,
+    SampleCount,
+}
+
+impl Statistic {
+    fn as_str(self) -> &'static str {
+        match self {
+            Statistic::Average => "Average",
+            Statistic::Sum => "Sum",
+            Statistic::Minimum => "Minimum",
+            Statistic::Maximum => "Maximum",
+            Statistic::SampleCount => "SampleCount",
+        }
+    }
+}
+
+/// A metric and how it is read: namespace, name, dimensions, statistic and period.
+#[derive(Clone, Debug)]
+pub struct Metric {
+    namespace: String,
+    name: String,
+    dimensions: Vec<(String, Expr)>,
+    statistic: Statistic,
+    period_seconds: i64,
+}
+
+impl Metric {
+    /// A metric read as its average over 5 minutes, e.g. `Metric::new("AWS/RDS", "CPUUtilization")`.
+    pub fn new(namespace: impl Into<String>, name: impl Into<String>) -> Self {
+        Metric {
+            namespace: namespace.into(),
+            name: name.into(),
+            dimensions: Vec::new(),
+            statistic: Statistic::Average,
+            period_seconds: 300,
+        }
+    }
+
+    /// Narrows the metric to one value of a dimension, e.g. `("DBInstanceIdentifier", db.identifier())`.
+    pub fn dimension(mut self, name: impl Into<String>, value: impl Into<Expr>) -> Self {
+        self.dimensions.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn statistic(mut self, statistic: Statistic) -> Self {
+        self.statistic = statistic;
+        self
+    }
+
+    /// 10, 20, 30 or a multiple of 60 seconds.
+    pub fn period_seconds(mut self, seconds: i64) -> Self {
+        self.period_seconds = seconds;
+        self
+    }
+}
+
+/// How the statistic is compared with the threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Comparison {
+    GreaterThanThreshold,
+    GreaterThanOrEqualToThreshold,
+    LessThanThreshold,
+    LessThanOrEqualToThreshold,
+}
+
+impl Comparison {
+    fn as_str(self) -> &'static str {
+        match self {
+            Comparison::GreaterThanThreshold => "GreaterThanThreshold",
+            Comparison::GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold",
+            Comparison::LessThanThreshold => "LessThanThreshold",
+            Comparison::LessThanOrEqualToThreshold => "LessThanOrEqualToThreshold",
+        }
+    }
+}
+
+/// What a period without data counts as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TreatMissingData {
+    Breaching,
+    NotBreaching,
+    Ignore,
+    Missing,
+}
+
+/// An alarm on one metric: it fires when the statistic compares to `threshold` for
+/// `evaluation_periods` consecutive periods (or `datapoints_to_alarm` of them).
+///
+/// Terraform needs a name: unset, it is `<app>-<environment>-<stack>-<id>`; CloudFormation generates one.
+pub struct Alarm {
+    resource: Resource,
+    alarm_actions: Vec<Value>,
+    ok_actions: Vec<Value>,
+    insufficient_data_actions: Vec<Value>,
+}
+
+impl Alarm {
+    #[track_caller]
+    pub fn new(
+        id: impl Into<String>,
+        metric: Metric,
+        comparison: Comparison,
+        threshold: f64,
+        evaluation_periods: i64,
+    ) -> Self {
+        let mut resource = Resource::new(id, kinds::CLOUDWATCH_ALARM);
+        let problems = &mut resource.problems;
+        if metric.namespace.is_empty()
+            || metric.namespace.len() > 255
+            || metric.namespace.starts_with(':')
+        {
+            problems.push(format!(
+                "metric namespace `{}`: expected 1 to 255 characters, not starting with `:`",
+                metric.namespace
+            ));
+        }
+        if metric.name.is_empty() || metric.name.len() > 255 {
+            problems.push(format!(
+                "metric name `{}`: expected 1 to 255 characters",
+                metric.name
+            ));
+        }
+        if metric.dimensions.len() > 30 {
+            problems.push(format!(
+                "metric has {} dimensions: expected at most 30",
+                metric.dimensions.len()
+            ));
+        }
+        let period = metric.period_seconds;
+        if !(matches!(period, 10 | 20 | 30) || (period >= 60 && period % 60 == 0)) {
+            problems.push(format!(
+                "metric period of {period} s: expected 10, 20, 30 or a multiple of 60 seconds"
+            ));
+        }
+        if evaluation_periods < 1 {
+            problems.push(format!(
+                "{evaluation_periods} evaluation periods: expected at least 1"
+            ));
+        } else if period >= 60 && evaluation_periods.saturating_mul(period) > 86_400 {
+            problems.push(format!(
+                "{evaluation_periods} evaluation periods of {period} s span more than a day: \
+                 CloudWatch evaluates at most 86400 seconds"
+            ));
+        }
+        if !threshold.is_finite() {
+            problems.push(format!(
+                "alarm threshold {threshold}: expected a finite number"
+            ));
+        }
+        resource.set("namespace", metric.namespace);
+        resource.set("metric_name", metric.name);
+        let dimensions = metric
+            .dimensions
+            .into_iter()
+            .map(|(name, value)| (name, Value::Str(value)))
+            .collect();
+        resource.set("dimensions", Value::Map(dimensions));
+        resource.set("statistic", metric.statistic.as_str());
+        resource.set("period", period);
+        resource.set("evaluation_periods", evaluation_periods);
+        // Values carry no floats; the threshold travels as its shortest exact decimal text and each target
+        // writes it as a JSON number.
+        resource.set("threshold", threshold.to_string());
+        resource.set("comparison", comparison.as_str());
+        Alarm {
+            resource,
+            alarm_actions: Vec::new(),
+            ok_actions: Vec::new(),
+            insufficient_data_actions: Vec::new(),
+        }
+    }
+
+    /// The physical name (at most 255 characters); changing it replaces the alarm.
+    pub fn alarm_name(mut self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        if name.is_empty() || name.len() > 255 {
+            self.resource
+                .problems
+                .push(format!("alarm name `{name}`: expected 1 to 255 characters"));
+        }
+        self.resource.set("alarm_name", name);
+        self
+    }
+
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        let text = text.into();
+        if text.len() > 1024 {
+            self.resource.problems.push(format!(
+                "alarm description is {} characters long: expected at most 1024",
+                text.len()
+            ));
+        }
+        self.resource.set("description", text);
+        self
+    }
+
+    /// How many of the evaluation periods must breach (at most `evaluation_periods`).
+    pub fn datapoints_to_alarm(mut self, datapoints: i64) -> Self {
+        let periods = self
+            .resource
+            .get("evaluation_periods")
+            .and_then(Value::as_int)
+            .unwrap_or(1);
+        if !(1..=periods).contains(&datapoints) {
+            self.resource.problems.push(format!(
+                "{datapoints} datapoints to alarm: expected 1 to the {periods} evaluation periods"
+            ));
+        }
+        self.resource.set("datapoints_to_alarm", datapoints);
+        self
+    }
+
+    pub fn treat_missing_data(mut self, treatment: TreatMissingData) -> Self {
+        let value = match treatment {
+            TreatMissingData::Breaching => "breaching",
+            TreatMissingData::NotBreaching => "notBreaching",
+            TreatMissingData::Ignore => "ignore",
+            TreatMissingData::Missing => "missing",
+        };
+        self.resource.set("treat_missing_data", value);
+        self
+    }
+
+    /// Notifies or acts when the alarm fires: an SNS topic, Auto Scaling policy or EC2 action ARN.
+    pub fn alarm_action(mut self, arn: impl Into<Expr>) -> Self {
+        self.alarm_actions.push(Value::Str(arn.into()));
+        self
+    }
+
+    /// Acts when the alarm returns to OK.
+    pub fn ok_action(mut self, arn: impl Into<Expr>) -> Self {
+        self.ok_actions.push(Value::Str(arn.into()));
+        self
+    }
+
+    /// Acts when the alarm lacks data.
+    pub fn insufficient_data_action(mut self, arn: impl Into<Expr>) -> Self {
+        self.insufficient_data_actions.push(Value::Str(arn.into()));
+        self
+    }
+}
+common_setters!(Alarm, taggable);
+
+attr_handle!(
+    /// A declared alarm.
+    AlarmHandle {
+        arn: "arn",
+        name: "name",
+    }
+);
+
+impl Declare for Alarm {
+    type Handle = AlarmHandle;
+    fn declare(mut self, at: ResourceRef) -> (Resource, AlarmHandle) {
+        for (name, actions) in [
+            ("alarm_actions", self.alarm_actions),
+            ("ok_actions", self.ok_actions),
+            ("insufficient_data_actions", self.insufficient_data_actions),
+        ] {
+            if actions.len() > 5 {
+                self.resource.problems.push(format!(
+                    "{} {}: expected at most 5",
+                    actions.len(),
+                    name.replace('_', " ")
+                ));
+            }
+            if !actions.is_empty() {
+                self.resource.set(name, Value::List(actions));
+            }
+        }
+        (self.resource, AlarmHandle { handle: Handle(at) })
+    }
+}

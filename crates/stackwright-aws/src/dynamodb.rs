@@ -1,0 +1,248 @@
+//! DynamoDB tables.
+
+use crate::cloudwatch::Metric;
+use crate::handle::{attr_handle, common_setters};
+use crate::iam::{RoleHandle, RolePolicy, Statement};
+use crate::kms::{KeyHandle, ENCRYPT_DECRYPT_ACTIONS};
+use crate::{kinds, Handle};
+use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef, Value};
+
+/// The type of a key attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttributeType {
+    String,
+    Number,
+    Binary,
+}
+
+/// A key attribute: its name and type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Key {
+    name: String,
+    attribute_type: AttributeType,
+}
+
+impl Key {
+    pub fn string(name: impl Into<String>) -> Self {
+        Self::new(name.into(), AttributeType::String)
+    }
+
+    pub fn number(name: impl Into<String>) -> Self {
+        Self::new(name.into(), AttributeType::Number)
+    }
+
+    pub fn binary(name: impl Into<String>) -> Self {
+        Self::new(name.into(), AttributeType::Binary)
+    }
+
+    fn new(name: String, attribute_type: AttributeType) -> Self {
+        Key {
+            name,
+            attribute_type,
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        let code = match self.attribute_type {
+            AttributeType::String => "S",
+            AttributeType::Number => "N",
+            AttributeType::Binary => "B",
+        };
+        Value::Map(vec![
+            ("name".into(), Value::from(self.name.as_str())),
+            ("type".into(), Value::from(code)),
+        ])
+    }
+}
+
+/// A table, billed per request unless `.provisioned(..)`. Secure by default: encrypted with KMS (the AWS
+/// managed key, or `.encryption_key(&key)`), point-in-time recovery on
+/// (`disable_point_in_time_recovery_insecure`), deletion protection on
+/// (`disable_deletion_protection_insecure`), and kept when removed from the definition
+/// (`RemovalPolicy::Retain`).
+///
+/// Terraform needs a name: unset, it is `<app>-<environment>-<stack>-<id>`; CloudFormation generates one.
+pub struct Table {
+    resource: Resource,
+    kms_key: Option<Expr>,
+}
+
+impl Table {
+    #[track_caller]
+    pub fn new(id: impl Into<String>, partition_key: Key) -> Self {
+        let mut resource = Resource::new(id, kinds::DYNAMODB_TABLE);
+        check_attribute_name(&mut resource, &partition_key.name);
+        resource.set("partition_key", partition_key.to_value());
+        resource.set("billing_mode", "PAY_PER_REQUEST");
+        resource.set("point_in_time_recovery", true);
+        resource.set("deletion_protection", true);
+        resource.removal_policy = RemovalPolicy::Retain;
+        Table {
+            resource,
+            kms_key: None,
+        }
+    }
+
+    /// Adds a sort key; changing it replaces the table.
+    pub fn sort_key(mut self, key: Key) -> Self {
+        check_attribute_name(&mut self.resource, &key.name);
+        let partition = self
+            .resource
+            .get("partition_key")
+            .and_then(|k| k.get("name"));
+        if partition
+            .and_then(Value::as_expr)
+            .and_then(Expr::as_literal)
+            == Some(key.name.as_str())
+        {
+            self.resource.problems.push(format!(
+                "sort key `{}` is also the partition key: expected two different attributes",
+                key.name
+            ));
+        }
+        self.resource.set("sort_key", key.to_value());
+        self
+    }
+
+    /// Provisioned capacity (read and write capacity units, each at least 1) instead of paying per request.
+    pub fn provisioned(mut self, read_capacity: i64, write_capacity: i64) -> Self {
+        if read_capacity < 1 || write_capacity < 1 {
+            self.resource.problems.push(format!(
+                "provisioned capacity {read_capacity} read, {write_capacity} write: expected at least 1 each"
+            ));
+        }
+        self.resource.set("billing_mode", "PROVISIONED");
+        self.resource.set("read_capacity", read_capacity);
+        self.resource.set("write_capacity", write_capacity);
+        self
+    }
+
+    /// The physical name (3 to 255 letters, digits and `_.-`); changing it replaces the table.
+    pub fn table_name(mut self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "_.-".contains(c);
+        if !(3..=255).contains(&name.len()) || !name.chars().all(allowed) {
+            self.resource.problems.push(format!(
+                "invalid table name `{name}`: expected 3 to 255 letters, digits and `_.-`"
+            ));
+        }
+        self.resource.set("table_name", name);
+        self
+    }
+
+    /// Deletes items once the time (epoch seconds) in `attribute` has passed.
+    pub fn time_to_live_attribute(mut self, attribute: impl Into<String>) -> Self {
+        let attribute = attribute.into();
+        check_attribute_name(&mut self.resource, &attribute);
+        self.resource.set("ttl_attribute", attribute);
+        self
+    }
+
+    /// Encrypts with a customer managed key instead of the AWS managed `aws/dynamodb` key.
+    pub fn encryption_key(mut self, key: &KeyHandle) -> Self {
+        self.kms_key = Some(key.arn());
+        self.resource.set("kms_key_arn", key.arn());
+        self
+    }
+
+    /// Opt-out of point-in-time recovery: the table can then only be restored from explicit backups.
+    pub fn disable_point_in_time_recovery_insecure(mut self) -> Self {
+        self.resource.set("point_in_time_recovery", false);
+        self
+    }
+
+    /// Opt-out of deletion protection: a delete call (or a plan) can then remove the table and its items.
+    pub fn disable_deletion_protection_insecure(mut self) -> Self {
+        self.resource.set("deletion_protection", false);
+        self
+    }
+}
+common_setters!(Table, taggable, stateful);
+
+fn check_attribute_name(resource: &mut Resource, name: &str) {
+    if name.is_empty() || name.len() > 255 {
+        resource.problems.push(format!(
+            "attribute name `{name}`: expected 1 to 255 characters"
+        ));
+    }
+}
+
+attr_handle!(
+    /// A declared table.
+    TableHandle {
+        arn: "arn",
+        /// The table's name.
+        name: "name",
+    } id: String, kms_key: Option<Expr>
+);
+
+impl TableHandle {
+    /// A metric of the table, e.g. `table.metric("ConsumedReadCapacityUnits")`, for alarms.
+    pub fn metric(&self, name: &str) -> Metric {
+        Metric::new("AWS/DynamoDB", name).dimension("TableName", self.name())
+    }
+
+    /// Lets `role` read items (get, query, scan), also through indexes.
+    #[track_caller]
+    pub fn grant_read(&self, role: &RoleHandle) -> RolePolicy {
+        let mut statements = vec![Statement::allow()
+            .actions(READ_ACTIONS)
+            .resources(self.arns())];
+        if let Some(key) = &self.kms_key {
+            statements.push(
+                Statement::allow()
+                    .action("kms:Decrypt")
+                    .resource(key.clone()),
+            );
+        }
+        RolePolicy::grant(role, &self.id, "Read", statements)
+    }
+
+    /// Lets `role` read and write items.
+    #[track_caller]
+    pub fn grant_read_write(&self, role: &RoleHandle) -> RolePolicy {
+        let mut statements = vec![Statement::allow()
+            .actions(READ_ACTIONS.iter().chain(&WRITE_ACTIONS).copied())
+            .resources(self.arns())];
+        if let Some(key) = &self.kms_key {
+            statements.push(
+                Statement::allow()
+                    .actions(ENCRYPT_DECRYPT_ACTIONS)
+                    .resource(key.clone()),
+            );
+        }
+        RolePolicy::grant(role, &self.id, "ReadWrite", statements)
+    }
+
+    /// The table and its indexes.
+    fn arns(&self) -> [Expr; 2] {
+        [self.arn(), interpolate![self.arn(), "/index/*"]]
+    }
+}
+
+const READ_ACTIONS: [&str; 6] = [
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+];
+const WRITE_ACTIONS: [&str; 4] = [
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+];
+
+impl Declare for Table {
+    type Handle = TableHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, TableHandle) {
+        let handle = TableHandle {
+            handle: Handle(at),
+            id: self.resource.id.clone(),
+            kms_key: self.kms_key,
+        };
+        (self.resource, handle)
+    }
+}

@@ -1,0 +1,133 @@
+//! CloudWatch Logs.
+
+use crate::handle::{attr_handle, common_setters};
+use crate::iam::{RoleHandle, RolePolicy, Statement};
+use crate::kms::KeyHandle;
+use crate::{kinds, Handle};
+use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef};
+
+/// The retention periods CloudWatch Logs accepts, in days.
+pub const RETENTION_DAYS: [i64; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
+/// A log group. Events are kept 365 days by default (`.retention_days(n)`, `.retain_forever()`), and the
+/// group is kept when removed from the definition (`RemovalPolicy::Retain`). CloudWatch Logs encrypts
+/// at rest; `.encryption_key(&key)` uses a customer managed key instead (the key must
+/// `allow_cloudwatch_logs()`).
+///
+/// Without `.log_group_name(...)` the engine generates the name, so copies of an environment never
+/// collide.
+pub struct LogGroup {
+    resource: Resource,
+}
+
+impl LogGroup {
+    #[track_caller]
+    pub fn new(id: impl Into<String>) -> Self {
+        let mut resource = Resource::new(id, kinds::LOGS_LOG_GROUP);
+        resource.set("retention_days", 365);
+        resource.removal_policy = RemovalPolicy::Retain;
+        LogGroup { resource }
+    }
+
+    /// 1 to 512 characters of letters, digits and `._-/#`. Changing it replaces the group.
+    pub fn log_group_name(mut self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "._-/#".contains(c);
+        if name.is_empty() || name.len() > 512 || !name.chars().all(allowed) {
+            self.resource.problems.push(format!(
+                "invalid log group name `{name}`: expected 1 to 512 letters, digits and `._-/#`"
+            ));
+        }
+        self.resource.set("log_group_name", name);
+        self
+    }
+
+    /// How long events are kept: one of [`RETENTION_DAYS`].
+    pub fn retention_days(mut self, days: i64) -> Self {
+        if !RETENTION_DAYS.contains(&days) {
+            let allowed: Vec<String> = RETENTION_DAYS.iter().map(i64::to_string).collect();
+            self.resource.problems.push(format!(
+                "log retention of {days} days is not offered: expected one of {}",
+                allowed.join(", ")
+            ));
+        }
+        self.resource.set("retention_days", days);
+        self
+    }
+
+    /// Keeps events forever (and bills their storage forever).
+    pub fn retain_forever(mut self) -> Self {
+        self.resource
+            .properties
+            .retain(|(name, _)| *name != "retention_days");
+        self
+    }
+
+    /// Encrypts events with a customer managed key.
+    pub fn encryption_key(mut self, key: &KeyHandle) -> Self {
+        self.resource.set("kms_key_id", key.arn());
+        self
+    }
+}
+common_setters!(LogGroup, taggable, stateful);
+
+attr_handle!(
+    /// A declared log group.
+    LogGroupHandle {
+        /// The group's name.
+        name: "name",
+    } id: String
+);
+
+impl LogGroupHandle {
+    /// `arn:<partition>:logs:<region>:<account>:log-group:<name>`, the same in both targets (CloudFormation's
+    /// own `Arn` attribute ends in `:*`, Terraform's does not).
+    pub fn arn(&self) -> Expr {
+        interpolate![
+            "arn:",
+            Expr::partition(),
+            ":logs:",
+            Expr::region(),
+            ":",
+            Expr::account_id(),
+            ":log-group:",
+            self.name()
+        ]
+    }
+
+    /// The ARN covering the group's streams, which `logs:PutLogEvents` and friends act on.
+    pub fn streams_arn(&self) -> Expr {
+        interpolate![self.arn(), ":*"]
+    }
+
+    /// Lets `role` create streams in this group and write events to them:
+    /// `stack.add(log_group.grant_write(&role))`.
+    #[track_caller]
+    pub fn grant_write(&self, role: &RoleHandle) -> RolePolicy {
+        let statements = vec![Statement::allow()
+            .actions([
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "logs:DescribeLogStreams",
+            ])
+            .resources([self.arn(), self.streams_arn()])];
+        RolePolicy::grant(role, &self.id, "Write", statements)
+    }
+}
+
+impl Declare for LogGroup {
+    type Handle = LogGroupHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, LogGroupHandle) {
+        let id = self.resource.id.clone();
+        (
+            self.resource,
+            LogGroupHandle {
+                handle: Handle(at),
+                id,
+            },
+        )
+    }
+}

@@ -1,0 +1,163 @@
+//! Secrets Manager secrets whose value is generated, so that it never appears in an artifact.
+
+use crate::handle::{attr_handle, common_setters};
+use crate::iam::{RoleHandle, RolePolicy, Statement};
+use crate::kms::KeyHandle;
+use crate::{kinds, Handle};
+use stackwright_core::{Declare, Expr, RemovalPolicy, Resource, ResourceRef, Value};
+
+/// A secret holding a generated password, optionally as `{"username": ..., "password": ...}`.
+///
+/// The value is generated at deploy time: CloudFormation's `GenerateSecretString`; in Terraform the
+/// `aws_secretsmanager_random_password` data source feeds the secret's version (the value is then in the
+/// Terraform state, which must be encrypted; the S3 backend Stackwright writes is). The secret is kept
+/// when removed from the definition (`RemovalPolicy::Retain`).
+pub struct Secret {
+    resource: Resource,
+    kms_key: Option<Expr>,
+    generate: Vec<(String, Value)>,
+}
+
+/// Characters left out of generated passwords unless told otherwise: those that break connection
+/// strings and shells, and that RDS refuses in master passwords.
+pub const DEFAULT_EXCLUDED_CHARACTERS: &str = "\"'@/\\`";
+
+impl Secret {
+    /// A secret holding a generated 32-character password.
+    #[track_caller]
+    pub fn generated(id: impl Into<String>) -> Self {
+        let mut resource = Resource::new(id, kinds::SECRETSMANAGER_SECRET);
+        resource.removal_policy = RemovalPolicy::Retain;
+        Secret {
+            resource,
+            kms_key: None,
+            generate: vec![
+                ("password_length".into(), Value::Int(32)),
+                (
+                    "exclude_characters".into(),
+                    Value::from(DEFAULT_EXCLUDED_CHARACTERS),
+                ),
+            ],
+        }
+    }
+
+    fn set_generate(&mut self, key: &str, value: Value) {
+        match self.generate.iter_mut().find(|(k, _)| k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.generate.push((key.to_owned(), value)),
+        }
+    }
+
+    /// Length of the generated password, 8 to 4096 characters.
+    pub fn password_length(mut self, length: i64) -> Self {
+        if !(8..=4096).contains(&length) {
+            self.resource.problems.push(format!(
+                "password length {length}: expected 8 to 4096 characters"
+            ));
+        }
+        self.set_generate("password_length", Value::Int(length));
+        self
+    }
+
+    /// Characters the password must not contain (replaces [`DEFAULT_EXCLUDED_CHARACTERS`]).
+    pub fn exclude_characters(mut self, characters: impl Into<String>) -> Self {
+        self.set_generate("exclude_characters", Value::from(characters.into()));
+        self
+    }
+
+    /// Letters and digits only.
+    pub fn exclude_punctuation(mut self) -> Self {
+        self.set_generate("exclude_punctuation", Value::Bool(true));
+        self
+    }
+
+    /// Stores `{"username": <username>, "password": <generated>}`, the shape RDS and most clients read.
+    pub fn json_with_username(mut self, username: impl Into<String>) -> Self {
+        let username = username.into();
+        if username.is_empty() {
+            self.resource
+                .problems
+                .push("secret username is empty: expected a user name".into());
+        }
+        self.set_generate("username", Value::from(username));
+        self
+    }
+
+    /// The physical name (letters, digits and `/_+=.@-`, at most 512 characters); generated when unset.
+    /// Changing it replaces the secret.
+    pub fn secret_name(mut self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        let allowed = |c: char| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c);
+        if name.is_empty() || name.len() > 512 || !name.chars().all(allowed) {
+            self.resource.problems.push(format!(
+                "invalid secret name `{name}`: expected 1 to 512 letters, digits and `/_+=.@-`"
+            ));
+        }
+        self.resource.set("secret_name", name);
+        self
+    }
+
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        let text = text.into();
+        if text.len() > 2048 {
+            self.resource.problems.push(format!(
+                "secret description is {} characters long: expected at most 2048",
+                text.len()
+            ));
+        }
+        self.resource.set("description", text);
+        self
+    }
+
+    /// Encrypts the secret with a customer managed key instead of Secrets Manager's AWS managed key.
+    pub fn encryption_key(mut self, key: &KeyHandle) -> Self {
+        self.kms_key = Some(key.arn());
+        self
+    }
+}
+common_setters!(Secret, taggable, stateful);
+
+attr_handle!(
+    /// A declared secret. It offers no attribute holding the value: read it at run time (with
+    /// [`SecretHandle::grant_read`]), never in an artifact.
+    SecretHandle {
+        arn: "arn",
+    } id: String, kms_key: Option<Expr>
+);
+
+impl SecretHandle {
+    /// Lets `role` read the secret's value: `stack.add(secret.grant_read(&role))`.
+    #[track_caller]
+    pub fn grant_read(&self, role: &RoleHandle) -> RolePolicy {
+        let mut statements = vec![Statement::allow()
+            .actions([
+                "secretsmanager:GetSecretValue",
+                "secretsmanager:DescribeSecret",
+            ])
+            .resource(self.arn())];
+        if let Some(key) = &self.kms_key {
+            statements.push(
+                Statement::allow()
+                    .action("kms:Decrypt")
+                    .resource(key.clone()),
+            );
+        }
+        RolePolicy::grant(role, &self.id, "Read", statements)
+    }
+}
+
+impl Declare for Secret {
+    type Handle = SecretHandle;
+    fn declare(mut self, at: ResourceRef) -> (Resource, SecretHandle) {
+        self.resource.set("generate", Value::Map(self.generate));
+        if let Some(key) = &self.kms_key {
+            self.resource.set("kms_key_id", key.clone());
+        }
+        let handle = SecretHandle {
+            handle: Handle(at),
+            id: self.resource.id.clone(),
+            kms_key: self.kms_key,
+        };
+        (self.resource, handle)
+    }
+}
