@@ -1,6 +1,7 @@
 //! CloudWatch metric alarms.
 
 use crate::handle::{attr_handle, common_setters};
+use crate::text::set_bounded;
 use crate::{kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
@@ -195,14 +196,13 @@ impl Alarm {
     }
 
     pub fn description(mut self, text: impl Into<String>) -> Self {
-        let text = text.into();
-        if text.len() > 1024 {
-            self.resource.problems.push(format!(
-                "alarm description is {} characters long: expected at most 1024",
-                text.len()
-            ));
-        }
-        self.resource.set("description", text);
+        set_bounded(
+            &mut self.resource,
+            "description",
+            "alarm description",
+            text.into(),
+            1024,
+        );
         self
     }
 

@@ -3,7 +3,7 @@
 use crate::cloudwatch::Metric;
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{RoleHandle, RolePolicy, Statement};
-use crate::kms::{KeyHandle, ENCRYPT_DECRYPT_ACTIONS};
+use crate::kms::{key_use, KeyHandle, DECRYPT_ACTIONS, ENCRYPT_DECRYPT_ACTIONS};
 use crate::{kinds, Handle};
 use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef, Value};
 
@@ -188,13 +188,7 @@ impl TableHandle {
         let mut statements = vec![Statement::allow()
             .actions(READ_ACTIONS)
             .resources(self.arns())];
-        if let Some(key) = &self.kms_key {
-            statements.push(
-                Statement::allow()
-                    .action("kms:Decrypt")
-                    .resource(key.clone()),
-            );
-        }
+        statements.extend(key_use(self.kms_key.as_ref(), &DECRYPT_ACTIONS));
         RolePolicy::grant(role, &self.id, "Read", statements)
     }
 
@@ -204,13 +198,7 @@ impl TableHandle {
         let mut statements = vec![Statement::allow()
             .actions(READ_ACTIONS.iter().chain(&WRITE_ACTIONS).copied())
             .resources(self.arns())];
-        if let Some(key) = &self.kms_key {
-            statements.push(
-                Statement::allow()
-                    .actions(ENCRYPT_DECRYPT_ACTIONS)
-                    .resource(key.clone()),
-            );
-        }
+        statements.extend(key_use(self.kms_key.as_ref(), &ENCRYPT_DECRYPT_ACTIONS));
         RolePolicy::grant(role, &self.id, "ReadWrite", statements)
     }
 

@@ -2,7 +2,8 @@
 
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{PolicyDocument, Principal, RoleHandle, RolePolicy, Statement};
-use crate::{kinds, Handle};
+use crate::text::set_bounded;
+use crate::{arn, kinds, Handle};
 use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef};
 
 /// A symmetric encryption key. Secure by default: yearly automatic rotation, and kept when removed
@@ -14,6 +15,7 @@ use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, Reso
 pub struct Key {
     resource: Resource,
     statements: Vec<Statement>,
+    allows_cloudwatch_logs: bool,
 }
 
 impl Key {
@@ -25,18 +27,18 @@ impl Key {
         Key {
             resource,
             statements: Vec::new(),
+            allows_cloudwatch_logs: false,
         }
     }
 
     pub fn description(mut self, text: impl Into<String>) -> Self {
-        let text = text.into();
-        if text.chars().count() > 8192 {
-            self.resource.problems.push(format!(
-                "key description is {} characters long: expected at most 8192",
-                text.chars().count()
-            ));
-        }
-        self.resource.set("description", text);
+        set_bounded(
+            &mut self.resource,
+            "description",
+            "key description",
+            text.into(),
+            8192,
+        );
         self
     }
 
@@ -77,17 +79,10 @@ impl Key {
     /// Lets CloudWatch Logs in the environment's region use the key for log groups of this account
     /// (needed before a log group can be encrypted with it).
     #[track_caller]
-    pub fn allow_cloudwatch_logs(self) -> Self {
+    pub fn allow_cloudwatch_logs(mut self) -> Self {
+        self.allows_cloudwatch_logs = true;
         let service = interpolate!["logs.", Expr::region(), ".amazonaws.com"];
-        let log_groups = interpolate![
-            "arn:",
-            Expr::partition(),
-            ":logs:",
-            Expr::region(),
-            ":",
-            Expr::account_id(),
-            ":log-group:*"
-        ];
+        let log_groups = arn::regional("logs", "log-group:*");
         self.policy_statement(
             Statement::allow()
                 .sid("AllowCloudWatchLogs")
@@ -116,15 +111,25 @@ attr_handle!(
         arn: "arn",
         /// The key id (a UUID).
         key_id: "key_id",
-    } id: String
+    } id: String, allows_cloudwatch_logs: bool
 );
 
 impl KeyHandle {
+    /// Whether the key policy lets CloudWatch Logs use the key ([`Key::allow_cloudwatch_logs`]).
+    pub(crate) fn allows_cloudwatch_logs(&self) -> bool {
+        self.allows_cloudwatch_logs
+    }
+
+    /// The id the key was declared with.
+    pub(crate) fn declared_id(&self) -> &str {
+        &self.id
+    }
+
     /// Lets `role` decrypt with this key: `stack.add(key.grant_decrypt(&role))`.
     #[track_caller]
     pub fn grant_decrypt(&self, role: &RoleHandle) -> RolePolicy {
         let statements = vec![Statement::allow()
-            .actions(["kms:Decrypt", "kms:DescribeKey"])
+            .actions(DECRYPT_ACTIONS)
             .resource(self.arn())];
         RolePolicy::grant(role, &self.id, "Decrypt", statements)
     }
@@ -138,6 +143,20 @@ impl KeyHandle {
         RolePolicy::grant(role, &self.id, "EncryptDecrypt", statements)
     }
 }
+
+/// The statement a grant adds when the resource is encrypted with a customer managed key: `actions` on
+/// that key (`None` without one).
+#[track_caller]
+pub(crate) fn key_use(key: Option<&Expr>, actions: &[&str]) -> Option<Statement> {
+    key.map(|key| {
+        Statement::allow()
+            .actions(actions.iter().copied())
+            .resource(key.clone())
+    })
+}
+
+/// What a role needs to read data encrypted with a key.
+pub(crate) const DECRYPT_ACTIONS: [&str; 2] = ["kms:Decrypt", "kms:DescribeKey"];
 
 /// What a role needs to read and write data encrypted with a key.
 pub(crate) const ENCRYPT_DECRYPT_ACTIONS: [&str; 5] = [
@@ -168,6 +187,7 @@ impl Declare for Key {
             KeyHandle {
                 handle: Handle(at),
                 id,
+                allows_cloudwatch_logs: self.allows_cloudwatch_logs,
             },
         )
     }
@@ -214,16 +234,7 @@ attr_handle!(
 impl AliasHandle {
     /// `arn:<partition>:kms:<region>:<account>:alias/...`.
     pub fn arn(&self) -> Expr {
-        interpolate![
-            "arn:",
-            Expr::partition(),
-            ":kms:",
-            Expr::region(),
-            ":",
-            Expr::account_id(),
-            ":",
-            self.name()
-        ]
+        arn::regional("kms", self.name())
     }
 }
 

@@ -10,6 +10,7 @@
 //! Architecture invariant: builders produce neutral [`Resource`](stackwright_core::Resource) nodes; the
 //! spelling of each resource in CloudFormation or Terraform lives in the target crates, keyed by [`kinds`].
 
+mod arn;
 pub mod cidr;
 pub mod cloudwatch;
 pub mod dynamodb;
@@ -23,5 +24,6 @@ pub mod rds;
 pub mod s3;
 pub mod secretsmanager;
 pub mod ssm;
+mod text;
 
 pub use handle::Handle;

@@ -3,7 +3,7 @@
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{RoleHandle, RolePolicy, Statement};
 use crate::kms::KeyHandle;
-use crate::{kinds, Handle};
+use crate::{arn, kinds, Handle};
 use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef};
 
 /// The retention periods CloudWatch Logs accepts, in days.
@@ -66,8 +66,16 @@ impl LogGroup {
         self
     }
 
-    /// Encrypts events with a customer managed key.
+    /// Encrypts events with a customer managed key, whose policy must allow CloudWatch Logs
+    /// ([`Key::allow_cloudwatch_logs`](crate::kms::Key::allow_cloudwatch_logs)).
     pub fn encryption_key(mut self, key: &KeyHandle) -> Self {
+        if !key.allows_cloudwatch_logs() {
+            self.resource.problems.push(format!(
+                "log group encryption key `{}` does not let CloudWatch Logs use it (creating the group \
+                 would fail): expected `.allow_cloudwatch_logs()` on the key",
+                key.declared_id()
+            ));
+        }
         self.resource.set("kms_key_id", key.arn());
         self
     }
@@ -86,16 +94,7 @@ impl LogGroupHandle {
     /// `arn:<partition>:logs:<region>:<account>:log-group:<name>`, the same in both targets (CloudFormation's
     /// own `Arn` attribute ends in `:*`, Terraform's does not).
     pub fn arn(&self) -> Expr {
-        interpolate![
-            "arn:",
-            Expr::partition(),
-            ":logs:",
-            Expr::region(),
-            ":",
-            Expr::account_id(),
-            ":log-group:",
-            self.name()
-        ]
+        arn::regional("logs", interpolate!["log-group:", self.name()])
     }
 
     /// The ARN covering the group's streams, which `logs:PutLogEvents` and friends act on.

@@ -5,8 +5,8 @@ use crate::ec2::{SecurityGroupHandle, SubnetHandle};
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{RoleHandle, RolePolicy, Statement};
 use crate::kms::KeyHandle;
-use crate::{kinds, Handle};
-use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef, Value};
+use crate::{arn, kinds, Handle};
+use stackwright_core::{interpolate, Declare, RemovalPolicy, Resource, ResourceRef, Value};
 
 /// The subnets (in at least two availability zones) a DB instance can be placed in.
 pub struct DbSubnetGroup {
@@ -334,18 +334,10 @@ impl DbInstanceHandle {
     /// `stack.add(db.grant_connect(&role, "app"))`.
     #[track_caller]
     pub fn grant_connect(&self, role: &RoleHandle, db_user: &str) -> RolePolicy {
-        let user = interpolate![
-            "arn:",
-            Expr::partition(),
-            ":rds-db:",
-            Expr::region(),
-            ":",
-            Expr::account_id(),
-            ":dbuser:",
-            self.resource_id(),
-            "/",
-            db_user
-        ];
+        let user = arn::regional(
+            "rds-db",
+            interpolate!["dbuser:", self.resource_id(), "/", db_user],
+        );
         let statements = vec![Statement::allow().action("rds-db:connect").resource(user)];
         RolePolicy::grant(
             role,

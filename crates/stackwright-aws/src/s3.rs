@@ -2,7 +2,7 @@
 
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{PolicyDocument, PolicyKind, Principal, RoleHandle, RolePolicy, Statement};
-use crate::kms::{KeyHandle, ENCRYPT_DECRYPT_ACTIONS};
+use crate::kms::{key_use, KeyHandle, DECRYPT_ACTIONS, ENCRYPT_DECRYPT_ACTIONS};
 use crate::{kinds, Handle};
 use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef, Value};
 
@@ -171,13 +171,7 @@ impl BucketHandle {
         let mut statements = vec![Statement::allow()
             .actions(READ_ACTIONS)
             .resources([self.arn(), self.arn_for_objects("*")])];
-        if let Some(key) = &self.kms_key {
-            statements.push(
-                Statement::allow()
-                    .actions(["kms:Decrypt", "kms:DescribeKey"])
-                    .resource(key.clone()),
-            );
-        }
+        statements.extend(key_use(self.kms_key.as_ref(), &DECRYPT_ACTIONS));
         RolePolicy::grant(role, &self.id, "Read", statements)
     }
 
@@ -187,13 +181,7 @@ impl BucketHandle {
         let mut statements = vec![Statement::allow()
             .actions(WRITE_ACTIONS)
             .resource(self.arn_for_objects("*"))];
-        if let Some(key) = &self.kms_key {
-            statements.push(
-                Statement::allow()
-                    .actions(ENCRYPT_DECRYPT_ACTIONS)
-                    .resource(key.clone()),
-            );
-        }
+        statements.extend(key_use(self.kms_key.as_ref(), &ENCRYPT_DECRYPT_ACTIONS));
         RolePolicy::grant(role, &self.id, "Write", statements)
     }
 
@@ -208,13 +196,7 @@ impl BucketHandle {
                 .actions(WRITE_ACTIONS)
                 .resource(self.arn_for_objects("*")),
         ];
-        if let Some(key) = &self.kms_key {
-            statements.push(
-                Statement::allow()
-                    .actions(ENCRYPT_DECRYPT_ACTIONS)
-                    .resource(key.clone()),
-            );
-        }
+        statements.extend(key_use(self.kms_key.as_ref(), &ENCRYPT_DECRYPT_ACTIONS));
         RolePolicy::grant(role, &self.id, "ReadWrite", statements)
     }
 }
@@ -230,6 +212,13 @@ const WRITE_ACTIONS: [&str; 3] = ["s3:PutObject", "s3:DeleteObject", "s3:AbortMu
 impl Declare for Bucket {
     type Handle = BucketHandle;
     fn declare(mut self, at: ResourceRef) -> (Resource, BucketHandle) {
+        if self.kms_key.is_some() && self.resource.get("receives_access_logs").is_some() {
+            self.resource.problems.push(
+                "S3 delivers server access logs only to buckets encrypted with SSE-S3: expected no \
+                 `.encryption_key(...)` on a bucket that allows access log delivery"
+                    .into(),
+            );
+        }
         let handle = BucketHandle {
             handle: Handle(at),
             id: self.resource.id.clone(),

@@ -2,7 +2,8 @@
 
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{RoleHandle, RolePolicy, Statement};
-use crate::kms::KeyHandle;
+use crate::kms::{key_use, KeyHandle, DECRYPT_ACTIONS};
+use crate::text::set_bounded;
 use crate::{kinds, Handle};
 use stackwright_core::{Declare, Expr, RemovalPolicy, Resource, ResourceRef, Value};
 
@@ -98,14 +99,13 @@ impl Secret {
     }
 
     pub fn description(mut self, text: impl Into<String>) -> Self {
-        let text = text.into();
-        if text.len() > 2048 {
-            self.resource.problems.push(format!(
-                "secret description is {} characters long: expected at most 2048",
-                text.len()
-            ));
-        }
-        self.resource.set("description", text);
+        set_bounded(
+            &mut self.resource,
+            "description",
+            "secret description",
+            text.into(),
+            2048,
+        );
         self
     }
 
@@ -135,13 +135,7 @@ impl SecretHandle {
                 "secretsmanager:DescribeSecret",
             ])
             .resource(self.arn())];
-        if let Some(key) = &self.kms_key {
-            statements.push(
-                Statement::allow()
-                    .action("kms:Decrypt")
-                    .resource(key.clone()),
-            );
-        }
+        statements.extend(key_use(self.kms_key.as_ref(), &DECRYPT_ACTIONS));
         RolePolicy::grant(role, &self.id, "Read", statements)
     }
 }

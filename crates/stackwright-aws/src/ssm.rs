@@ -2,6 +2,7 @@
 
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{RoleHandle, RolePolicy, Statement};
+use crate::text::set_bounded;
 use crate::{kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef};
 
@@ -120,14 +121,13 @@ impl Parameter {
     }
 
     pub fn description(mut self, text: impl Into<String>) -> Self {
-        let text = text.into();
-        if text.len() > 1024 {
-            self.resource.problems.push(format!(
-                "parameter description is {} characters long: expected at most 1024",
-                text.len()
-            ));
-        }
-        self.resource.set("description", text);
+        set_bounded(
+            &mut self.resource,
+            "description",
+            "parameter description",
+            text.into(),
+            1024,
+        );
         self
     }
 }

@@ -516,10 +516,7 @@ fn names_of_split_resources_collide_like_any_other() {
 fn rds_instance_is_private_encrypted_backed_up_protected_and_snapshotted() {
     check(
         |s| {
-            let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
-            let a = s.add(ec2::Subnet::new("A", &vpc, "10.0.1.0/24"));
-            let b = s.add(ec2::Subnet::new("B", &vpc, "10.0.2.0/24"));
-            let group = s.add(rds::DbSubnetGroup::new("DbSubnets", "private", &[&a, &b]));
+            let (vpc, group) = db_subnets(s);
             let sg = s.add(ec2::SecurityGroup::new("DbSg", &vpc, "database"));
             let db = s.add(
                 rds::DbInstance::new("Db", Engine::Postgres, "db.t4g.micro", &group)
@@ -603,6 +600,15 @@ fn rds_instance_is_private_encrypted_backed_up_protected_and_snapshotted() {
     );
 }
 
+/// A VPC with two subnets and a DB subnet group over them.
+fn db_subnets(s: &mut Stack) -> (ec2::VpcHandle, rds::DbSubnetGroupHandle) {
+    let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+    let a = s.add(ec2::Subnet::new("A", &vpc, "10.0.1.0/24"));
+    let b = s.add(ec2::Subnet::new("B", &vpc, "10.0.2.0/24"));
+    let group = s.add(rds::DbSubnetGroup::new("DbSubnets", "private", &[&a, &b]));
+    (vpc, group)
+}
+
 fn interpolate_endpoint(db: &rds::DbInstanceHandle) -> Expr {
     stackwright::interpolate![db.address(), ":", db.port()]
 }
@@ -611,10 +617,7 @@ fn interpolate_endpoint(db: &rds::DbInstanceHandle) -> Expr {
 fn rds_opt_outs_and_options() {
     check(
         |s| {
-            let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
-            let a = s.add(ec2::Subnet::new("A", &vpc, "10.0.1.0/24"));
-            let b = s.add(ec2::Subnet::new("B", &vpc, "10.0.2.0/24"));
-            let group = s.add(rds::DbSubnetGroup::new("DbSubnets", "private", &[&a, &b]));
+            let (_, group) = db_subnets(s);
             let key = s.add(kms::Key::new("Key"));
             let monitoring = s.add(iam::Role::for_service(
                 "Monitoring",
@@ -846,7 +849,7 @@ fn secrets_are_generated_at_deploy_time() {
             ("/Outputs/TokenArn/Value", json!({"Ref": "ApiToken"})),
             (
                 "/Resources/AppApiTokenRead/Properties/PolicyDocument/Statement/1",
-                json!({"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [{"Fn::GetAtt": ["Key", "Arn"]}]}),
+                json!({"Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": [{"Fn::GetAtt": ["Key", "Arn"]}]}),
             ),
         ],
         &[
@@ -898,10 +901,7 @@ fn secret_values<'a>(doc: &'a Json, out: &mut Vec<(String, &'a Json)>) {
 #[test]
 fn no_secret_appears_in_plain_text_in_any_artifact() {
     let app = one_stack(|s| {
-        let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
-        let a = s.add(ec2::Subnet::new("A", &vpc, "10.0.1.0/24"));
-        let b = s.add(ec2::Subnet::new("B", &vpc, "10.0.2.0/24"));
-        let group = s.add(rds::DbSubnetGroup::new("DbSubnets", "private", &[&a, &b]));
+        let (_, group) = db_subnets(s);
         let db = s.add(rds::DbInstance::new(
             "Db",
             Engine::Postgres,
@@ -1155,6 +1155,13 @@ fn bad_data_and_operations_input_is_located() {
         );
         s.add(ssm::Parameter::string_list("List", "app/list", ["a,b"]));
         s.add(secretsmanager::Secret::generated("Secret").password_length(4));
+        let key = s.add(kms::Key::new("Key"));
+        s.add(logs::LogGroup::new("Encrypted").encryption_key(&key));
+        s.add(
+            s3::Bucket::new("LogBucket")
+                .encryption_key(&key)
+                .allow_access_log_delivery(),
+        );
     });
     fails(
         &app,
@@ -1177,6 +1184,9 @@ fn bad_data_and_operations_input_is_located() {
             "string list value `a,b` contains `,`",
             "invalid SSM parameter name `app/list`: a hierarchical name must start with `/`",
             "password length 4: expected 8 to 4096 characters",
+            "log group encryption key `Key` does not let CloudWatch Logs use it",
+            "expected `.allow_cloudwatch_logs()` on the key",
+            "S3 delivers server access logs only to buckets encrypted with SSE-S3",
         ],
     );
 }

@@ -6,7 +6,8 @@
 //! intrinsics, Terraform encodes it with `jsonencode(...)`. Literal IAM policy variables such as
 //! `${aws:username}` stay literal in both.
 
-use stackwright_core::{interpolate, Expr, Location, Value};
+use crate::arn;
+use stackwright_core::{Expr, Location, Value};
 
 /// The policy language version every document declares.
 pub const POLICY_VERSION: &str = "2012-10-17";
@@ -50,13 +51,7 @@ impl Principal {
     /// The environment's own account: a key or resource policy statement with this principal hands the
     /// decision to the account's IAM policies.
     pub fn account_root() -> Self {
-        Principal::Aws(interpolate![
-            "arn:",
-            Expr::partition(),
-            ":iam::",
-            Expr::account_id(),
-            ":root"
-        ])
+        Principal::Aws(arn::global("iam", "root"))
     }
 }
 

@@ -1,5 +1,6 @@
 use super::policy::{PolicyDocument, PolicyKind, Statement};
 use crate::handle::{attr_handle, common_setters};
+use crate::text::set_bounded;
 use crate::{kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
@@ -65,9 +66,7 @@ impl Role {
 
     /// An IAM path such as `/app/`. Changing it replaces the role.
     pub fn path(mut self, path: impl Into<String>) -> Self {
-        let path = path.into();
-        check_path(&mut self.resource, &path);
-        self.resource.set("path", path);
+        set_path(&mut self.resource, path.into());
         self
     }
 
@@ -215,21 +214,18 @@ impl ManagedPolicy {
 
     /// Changing the description replaces the policy.
     pub fn description(mut self, text: impl Into<String>) -> Self {
-        let text = text.into();
-        if text.chars().count() > 1000 {
-            self.resource.problems.push(format!(
-                "policy description is {} characters long: expected at most 1000",
-                text.chars().count()
-            ));
-        }
-        self.resource.set("description", text);
+        set_bounded(
+            &mut self.resource,
+            "description",
+            "policy description",
+            text.into(),
+            1000,
+        );
         self
     }
 
     pub fn path(mut self, path: impl Into<String>) -> Self {
-        let path = path.into();
-        check_path(&mut self.resource, &path);
-        self.resource.set("path", path);
+        set_path(&mut self.resource, path.into());
         self
     }
 }
@@ -270,9 +266,7 @@ impl InstanceProfile {
     }
 
     pub fn path(mut self, path: impl Into<String>) -> Self {
-        let path = path.into();
-        check_path(&mut self.resource, &path);
-        self.resource.set("path", path);
+        set_path(&mut self.resource, path.into());
         self
     }
 }
@@ -304,8 +298,8 @@ fn check_iam_name(resource: &mut Resource, what: &str, name: &str, max: usize) {
     }
 }
 
-/// IAM paths: `/` or `/segments/`, printable ASCII, at most 512 characters.
-fn check_path(resource: &mut Resource, path: &str) {
+/// Sets an IAM path: `/` or `/segments/`, printable ASCII, at most 512 characters.
+fn set_path(resource: &mut Resource, path: String) {
     let printable = path.chars().all(|c| ('!'..='~').contains(&c));
     let shaped = path == "/" || (path.len() > 1 && path.starts_with('/') && path.ends_with('/'));
     if !printable || !shaped || path.len() > 512 {
@@ -313,4 +307,5 @@ fn check_path(resource: &mut Resource, path: &str) {
             "IAM path `{path}`: expected `/` or `/name/.../` of printable ASCII, at most 512 characters"
         ));
     }
+    resource.set("path", path);
 }
