@@ -488,7 +488,7 @@ def cmd_checkov(results_path, map_path, json_path, rc, gating):
         elif failed[idx]:
             ids = sorted({c.get("check_id", "?") for c in failed[idx]})
             res.add(idx, "checkov", bad, f"{len(failed[idx])} failed ({', '.join(ids)})")
-        elif passed[idx]:
+        elif passed[idx] or skipped[idx]:
             extra = f", {len(skipped[idx])} skipped with a reason" if skipped[idx] else ""
             res.add(idx, "checkov", "PASS", f"0 failed, {passed[idx]} passed{extra}")
         else:

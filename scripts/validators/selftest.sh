@@ -6,6 +6,8 @@
 #             missing file                                     -> exit 1 with those failures in the summary
 #   nomirror  good artifacts, TF_MIRROR pointing nowhere       -> exit 0, NOTICE, terraform reported NOT RUN
 #   gating    good artifacts with CHECKOV_GATING=1             -> exit 1 (an unencrypted SNS topic fails CKV_AWS_26)
+#   skips     the same with CKV_AWS_26 skipped, with a reason, in each artifact (CloudFormation Metadata,
+#             Terraform "//" comment), CHECKOV_GATING=1        -> exit 0, each skip listed with its reason
 set -euo pipefail
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd -P)
 T=$(mktemp -d "${TMPDIR:-/tmp}/stackwright-selftest.XXXXXX")
@@ -71,6 +73,26 @@ json.dump(m, open(os.path.join(out, "manifest.json"), "w"), indent=2)
 PY
 }
 
+make_skipped() {  # DIR: the good out dir, CKV_AWS_26 skipped with a reason in every artifact
+  make_out "$1"
+  python3 - "$1" <<'PY'
+import hashlib, json, os, sys
+out = sys.argv[1]
+m = json.load(open(os.path.join(out, "manifest.json")))
+for a in m["artifacts"]:
+    full = os.path.join(out, a["path"])
+    doc = json.load(open(full))
+    if a["target"] == "cloudformation":
+        doc["Resources"]["Topic"]["Metadata"] = {"checkov": {"skip": [{"id": "CKV_AWS_26", "comment": "cfn reason"}]}}
+    else:
+        doc["resource"]["aws_sns_topic"]["topic"]["//"] = ["checkov:skip=CKV_AWS_26: tf reason"]
+    data = json.dumps(doc, indent=2).encode()
+    open(full, "wb").write(data)
+    a["sha256"] = hashlib.sha256(data).hexdigest()
+json.dump(m, open(os.path.join(out, "manifest.json"), "w"), indent=2)
+PY
+}
+
 fails=0
 expect() {  # NAME WANT_RC LOG PATTERN...: check exit status and that each extended regex occurs in LOG
   local name=$1 want=$2 got=$3 log=$4 p ok=1; shift 4
@@ -103,6 +125,13 @@ expect nomirror 0 "$RC" "$T/nomirror.log" '^NOTICE: terraform validate did NOT r
 
 run gating "$T/good" CHECKOV_GATING=1
 expect gating 1 "$RC" "$T/gating.log" 'checkov FAIL 1 failed \(CKV_AWS_26\)' '^RESULT: FAIL'
+
+make_skipped "$T/skips"
+run skips "$T/skips" CHECKOV_GATING=1
+expect skips 0 "$RC" "$T/skips.log" '^RESULT: PASS$' \
+  'skipped notebook: cloudformation/prod-oregon/notebook.template.json: CKV_AWS_26 .*: cfn reason' \
+  'skipped notebook: terraform/prod-oregon/notebook/main.tf.json: CKV_AWS_26 .*: tf reason' \
+  'checkov 0 failed, [0-9]+ passed, 1 skipped with a reason'
 
 if [ "$fails" != 0 ]; then echo "selftest: $fails case(s) failed"; exit 1; fi
 echo "selftest: all cases passed"
