@@ -50,10 +50,6 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
              with `.encryption_key(&key)`",
         );
     }
-    p.checkov_skip(
-        "CKV2_AWS_57",
-        "rotation needs a rotation function that knows the secret's consumer: not a default",
-    );
     p.tags();
     Some("AWS::SecretsManager::Secret")
 }
