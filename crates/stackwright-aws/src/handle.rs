@@ -57,6 +57,56 @@ macro_rules! common_setters {
                 self.resource.depends_on.push(other.resource_ref());
                 self
             }
+
+            /// Escape hatch: sets `path` (dot-separated, relative to the resource entry, e.g.
+            /// `Properties.MetadataOptions.HttpPutResponseHopLimit`) in the CloudFormation output only.
+            #[track_caller]
+            pub fn override_cloudformation(
+                self,
+                path: &str,
+                value: impl Into<stackwright_core::Value>,
+            ) -> Self {
+                self.with_override("cloudformation", path, Some(value.into()))
+            }
+
+            /// Escape hatch: sets `path` (dot-separated, relative to the block body, e.g.
+            /// `metadata_options.http_put_response_hop_limit`) in the Terraform output only.
+            #[track_caller]
+            pub fn override_terraform(
+                self,
+                path: &str,
+                value: impl Into<stackwright_core::Value>,
+            ) -> Self {
+                self.with_override("terraform", path, Some(value.into()))
+            }
+
+            /// Escape hatch: removes `path` from the CloudFormation output.
+            #[track_caller]
+            pub fn remove_cloudformation(self, path: &str) -> Self {
+                self.with_override("cloudformation", path, None)
+            }
+
+            /// Escape hatch: removes `path` from the Terraform output.
+            #[track_caller]
+            pub fn remove_terraform(self, path: &str) -> Self {
+                self.with_override("terraform", path, None)
+            }
+
+            #[track_caller]
+            fn with_override(
+                mut self,
+                target: &'static str,
+                path: &str,
+                value: Option<stackwright_core::Value>,
+            ) -> Self {
+                self.resource.overrides.push(stackwright_core::Override {
+                    target,
+                    path: path.split('.').map(str::to_owned).collect(),
+                    value,
+                    location: std::panic::Location::caller(),
+                });
+                self
+            }
         }
     };
     ($builder:ident, taggable) => {

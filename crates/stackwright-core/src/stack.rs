@@ -47,6 +47,18 @@ pub enum RemovalPolicy {
     Snapshot,
 }
 
+/// A change one target applies to its own lowering of a resource, for what the typed builders do not
+/// cover. `target` is the target's name (`cloudformation`, `terraform`); `path` is relative to the
+/// lowered resource (CloudFormation: the resource entry, e.g. `Properties.MetadataOptions.HttpPutResponseHopLimit`;
+/// Terraform: the block body, e.g. `metadata_options.http_put_response_hop_limit`). `None` removes.
+#[derive(Clone, Debug)]
+pub struct Override {
+    pub target: &'static str,
+    pub path: Vec<String>,
+    pub value: Option<Value>,
+    pub location: Location,
+}
+
 /// One resource node: a neutral kind, its neutral properties and where the user declared it.
 #[derive(Clone, Debug)]
 pub struct Resource {
@@ -60,6 +72,8 @@ pub struct Resource {
     pub depends_on: Vec<ResourceRef>,
     /// What happens to the resource's data when it is removed from the definition or replaced.
     pub removal_policy: RemovalPolicy,
+    /// Target-specific edits of the lowered resource, applied last (the escape hatch).
+    pub overrides: Vec<Override>,
     pub location: Location,
     /// Problems the builder found in its own input (bad CIDR, ...), reported with the resource's context.
     pub problems: Vec<String>,
@@ -75,6 +89,7 @@ impl Resource {
             tags: Vec::new(),
             depends_on: Vec::new(),
             removal_policy: RemovalPolicy::Destroy,
+            overrides: Vec::new(),
             location: std::panic::Location::caller(),
             problems: Vec::new(),
         }

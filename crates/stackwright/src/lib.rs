@@ -26,7 +26,7 @@
 
 pub use stackwright_core::{
     interpolate, App, Diagnostic, EnvSpec, Environment, Expr, HasResourceRef, ParamHandle,
-    ParamType, Parameter, Stack, Value,
+    ParamType, Parameter, RemovalPolicy, Stack, Value,
 };
 
 /// Typed AWS resource builders.
@@ -34,10 +34,19 @@ pub mod aws {
     pub use stackwright_aws::*;
 }
 
-/// Terraform-only settings of an environment: backend and assumed role.
+/// Terraform-only settings of an environment (backend, assumed role) and raw Terraform resources.
 pub mod terraform {
+    pub use stackwright_aws::raw::TerraformRaw as Raw;
     pub use stackwright_terraform::{Backend, TerraformEnvironment, TerraformSettings};
 }
+
+/// Raw CloudFormation resources, for types the catalog does not cover.
+pub mod cloudformation {
+    pub use stackwright_aws::raw::CloudFormationRaw as Raw;
+}
+
+pub use cloudformation as cfn;
+pub use terraform as tf;
 
 /// Synthesis without the command line: for tests, benchmarks and tools.
 pub mod synth {

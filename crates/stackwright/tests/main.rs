@@ -2,5 +2,6 @@
 
 mod bad_input;
 mod cli;
+mod escape_hatches;
 mod lowering;
 mod support;

@@ -2,6 +2,7 @@
 //! module per AWS service.
 
 mod ec2;
+mod raw;
 mod ssm;
 
 use crate::expr::{self, Reference, Resolve};
@@ -26,8 +27,14 @@ pub(crate) enum Attribute {
     GetAtt(&'static str),
 }
 
+/// This target's name in overrides (`override_cloudformation`).
+const TARGET: &str = "cloudformation";
+
 /// Every service with kinds to lower, one per line.
-const SERVICES: &[Service] = &[ec2::SERVICE];
+#[rustfmt::skip]
+const SERVICES: &[Service] = &[
+    ec2::SERVICE,
+];
 
 pub(crate) struct Lowering<'a> {
     pub stack: &'a Stack,
@@ -51,6 +58,12 @@ impl Resolve for Lowering<'_> {
         let id = self.ids.resources[attr.resource.index as usize].clone();
         if resource.kind == kinds::SSM_PARAMETER_LOOKUP && attr.attr == "value" {
             return Ok(Reference::Ref(id));
+        }
+        if resource.kind == kinds::RAW {
+            return Ok(match attr.attr {
+                "id" => Reference::Ref(id),
+                name => Reference::GetAtt(id, name.to_owned()),
+            });
         }
         match SERVICES
             .iter()
@@ -193,9 +206,17 @@ impl Lowering<'_> {
                 parameter: Some((id.clone(), parameter)),
             };
         }
-        let lowered = SERVICES
-            .iter()
-            .find_map(|service| (service.lower)(self, id, &mut p, &mut secondary));
+        let lowered = if resource.kind == kinds::RAW {
+            match raw::lower(&mut p) {
+                Some(type_name) => Some(type_name),
+                None => return Lowered::default(),
+            }
+        } else {
+            SERVICES
+                .iter()
+                .find_map(|service| (service.lower)(self, id, &mut p, &mut secondary))
+                .map(str::to_owned)
+        };
         let type_name = match lowered {
             Some(type_name) => type_name,
             None => {
@@ -225,8 +246,21 @@ impl Lowering<'_> {
         if !secondary.depends_on.is_empty() {
             entry.insert("DependsOn".into(), json!(secondary.depends_on));
         }
-        entry.insert("Properties".into(), Json::Object(p.out));
-        let mut resources = vec![(id.clone(), Json::Object(entry))];
+        entry.insert(
+            "Properties".into(),
+            Json::Object(std::mem::take(&mut p.out)),
+        );
+        let mut entry = Json::Object(entry);
+        let mut found = Vec::new();
+        stackwright_lowering::apply_overrides(
+            TARGET,
+            resource,
+            &mut entry,
+            &mut |v| p.value(v),
+            &mut found,
+        );
+        p.problems.extend(found);
+        let mut resources = vec![(id.clone(), entry)];
         resources.extend(secondary.resources);
         Lowered {
             resources,
