@@ -260,3 +260,6 @@ pub fn plan(before: &[Document], after: &[Document]) -> Plan {
     }
     Plan { stacks, summary }
 }
+
+#[cfg(test)]
+mod tests;

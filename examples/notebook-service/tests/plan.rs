@@ -404,3 +404,62 @@ fn synth_check_lists_what_differs() {
     // Nothing was written.
     assert!(base.join("stray.txt").exists());
 }
+
+/// One plan with every kind of change, in the three formats, byte for byte: prod-oregon scales out and
+/// changes size, prod-frankfurt switches AMI, and the previous tree had a bucket that is gone.
+#[test]
+fn the_three_formats_match_their_snapshots() {
+    let dir = baseline(&app());
+    let base = dir.path().join("base");
+    let file = base.join(crate::common::CFN_OREGON);
+    let mut doc: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    doc["Resources"]["Assets"] = serde_json::json!({"Type": "AWS::S3::Bucket"});
+    std::fs::write(&file, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+
+    let arm = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
+    let envs = environments_with("prod-oregon", resized(4, "m5.2xlarge"))
+        .into_iter()
+        .map(|e| match e.name() {
+            "prod-frankfurt" => {
+                let sizing = Sizing::new(3, "m5.xlarge").ami_parameter(arm);
+                Environment::new(e.name(), e.account(), e.region(), sizing).tag("stage", "prod")
+            }
+            _ => e,
+        })
+        .collect();
+    let after = app_with(envs);
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../snapshots/plan"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    let against = base.to_str().unwrap();
+    for format in ["human", "markdown", "json"] {
+        let (code, stdout, stderr) =
+            cli(&after, &["plan", "--against", against, "--format", format]);
+        assert_eq!(code, 3, "{stderr}");
+        // The scratch path never reaches the plan.
+        assert!(!stdout.contains(against));
+        settings.bind(|| insta::assert_snapshot!(format!("notebook-service.{format}"), stdout));
+    }
+}
+
+#[test]
+fn human_output_is_colored_only_on_a_terminal() {
+    let dir = baseline(&app());
+    let base = dir.path().join("base");
+    let args = [
+        "notebook-service",
+        "plan",
+        "--against",
+        base.to_str().unwrap(),
+    ];
+    for color in [false, true] {
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        let after = app_with(environments_with("prod-oregon", resized(4, "m4.xlarge")));
+        let code = run_with(&after, args, &mut stdout, &mut stderr, color);
+        assert_eq!(code, 2);
+        let text = String::from_utf8(stdout).unwrap();
+        assert_eq!(text.contains('\x1b'), color, "{text}");
+        assert!(text.contains("prod-oregon/notebook (terraform): 1 to add, 0 to update, 0 to replace, 0 to destroy"), "{text}");
+    }
+}
