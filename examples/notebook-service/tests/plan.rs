@@ -1,7 +1,7 @@
 //! The seed's scenarios as change plans, for both targets, through the real command line: synthesize the
 //! current flagship into a directory, then `plan --against` it with the changed definition.
 
-use crate::common::{environments_with, TF_OREGON};
+use crate::common::{environments_with, prod_ireland, TF_OREGON};
 use notebook_service::{app, app_with, environments, Sizing};
 use serde_json::Value;
 use stackwright::synth::run_with;
@@ -218,15 +218,7 @@ fn changing_the_ami_parameter_replaces_every_instance_naming_the_property() {
 fn adding_a_region_adds_a_whole_environment() {
     let dir = baseline(&app());
     let mut envs = environments();
-    envs.push(
-        Environment::new(
-            "prod-ireland",
-            "111111111111",
-            "eu-west-1",
-            Sizing::new(3, "m5.xlarge"),
-        )
-        .tag("stage", "prod"),
-    );
+    envs.push(prod_ireland());
     let (code, plan) = plan_json(dir.path(), &app_with(envs), &[]);
     assert_eq!(code, 2);
     for target in TARGETS {
