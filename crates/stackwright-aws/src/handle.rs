@@ -47,7 +47,7 @@ macro_rules! attr_handle {
 }
 pub(crate) use attr_handle;
 
-/// Adds the setters every builder shares (`depends_on`, and `tag` for taggable kinds) to a builder that
+/// Adds the setters every builder shares (`depends_on`, `renamed_from`, and `tag` for taggable kinds) to a builder that
 /// keeps its node in a `resource` field.
 macro_rules! common_setters {
     ($builder:ident) => {
@@ -105,6 +105,15 @@ macro_rules! common_setters {
                     value,
                     location: std::panic::Location::caller(),
                 });
+                self
+            }
+
+            /// Declares that this resource was called `old_id` before: Terraform moves the deployed resource
+            /// to the new name (a `moved` block) instead of destroying and recreating it, and `plan` shows a
+            /// move. CloudFormation cannot rename a logical id: there it stays a replacement (see `plan`);
+            /// keep the old id to avoid it.
+            pub fn renamed_from(mut self, old_id: impl Into<String>) -> Self {
+                self.resource.renamed_from = Some(old_id.into());
                 self
             }
         }

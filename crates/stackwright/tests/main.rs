@@ -4,4 +4,5 @@ mod bad_input;
 mod cli;
 mod escape_hatches;
 mod lowering;
+mod renames;
 mod support;

@@ -6,7 +6,7 @@ mod raw;
 mod ssm;
 
 use crate::expr::{self, Resolve};
-use crate::names::Names;
+use crate::names::{self, Names};
 use serde_json::{Map, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_core::{AttrRef, Diagnostic, ParamRef, RemovalPolicy, Resource, Stack, Value};
@@ -16,11 +16,12 @@ pub(crate) struct Lowering<'a> {
     pub names: &'a Names,
 }
 
-/// `resource` and `data` blocks, grouped by type in order of first appearance.
+/// `resource` and `data` blocks, grouped by type in order of first appearance, and `moved` blocks.
 #[derive(Default)]
 pub(crate) struct Blocks {
     pub resources: Map<String, Json>,
     pub data: Map<String, Json>,
+    pub moved: Vec<Json>,
     pub count: usize,
 }
 
@@ -280,9 +281,41 @@ impl Lowering<'_> {
             unreachable!("overrides edit inside the body and never replace it")
         };
         blocks.add(data, &type_name, name, body);
+        // A renamed resource moves, with every block it splits into (their names extend the main name).
+        // Data sources are read afresh and need no move.
+        let old_name = resource
+            .renamed_from
+            .as_deref()
+            .map(names::snake_case)
+            .filter(|old| !data && old != name);
+        if let Some(old) = &old_name {
+            if self.names.resources.contains(old) {
+                problems.push(
+                    Diagnostic::new(format!(
+                        "`{}` is renamed from a resource named `{old}` in Terraform, but another resource \
+                         now has that name",
+                        resource.id
+                    ))
+                    .for_resource(&resource.id)
+                    .at(resource.location),
+                );
+            }
+            blocks.moved.push(moved(&type_name, old, name));
+        }
         for (block_type, block_name, body) in secondary.blocks {
+            if let Some(old) = &old_name {
+                if let Some(suffix) = block_name.strip_prefix(name.as_str()) {
+                    blocks
+                        .moved
+                        .push(moved(block_type, &format!("{old}{suffix}"), &block_name));
+                }
+            }
             blocks.add(false, block_type, &block_name, body);
         }
         variables.extend(secondary.variables);
     }
+}
+
+fn moved(type_name: &str, from: &str, to: &str) -> Json {
+    serde_json::json!({ "from": format!("{type_name}.{from}"), "to": format!("{type_name}.{to}") })
 }
