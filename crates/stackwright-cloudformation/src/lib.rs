@@ -9,6 +9,7 @@
 mod expr;
 mod names;
 mod resources;
+mod validation;
 
 use names::LogicalIds;
 use serde_json::{json, Map, Value as Json};

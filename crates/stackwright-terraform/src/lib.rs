@@ -11,6 +11,7 @@ mod expr;
 mod names;
 mod resources;
 mod settings;
+mod validation;
 
 pub use settings::{Backend, TerraformEnvironment, TerraformSettings};
 

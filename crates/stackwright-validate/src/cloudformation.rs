@@ -32,33 +32,11 @@ pub fn validate_properties(schema: &Json, properties: &Json) -> Vec<Problem> {
             );
         }
     }
-    let object_schema = json_object_schema(schema);
-    checker.object(&object_schema, given, "Properties");
+    // The resource schema is the schema of the `Properties` object; registry schemas forbid unknown
+    // properties at the top level even where they omit `additionalProperties`.
+    checker.object_with(schema, given, "Properties", true);
+    checker.combinators(schema, properties, "Properties");
     checker.problems
-}
-
-/// The resource schema seen as the schema of the `Properties` object.
-fn json_object_schema(schema: &Json) -> Json {
-    let mut object = Map::new();
-    object.insert("type".into(), "object".into());
-    for key in [
-        "properties",
-        "required",
-        "additionalProperties",
-        "patternProperties",
-        "oneOf",
-        "anyOf",
-        "allOf",
-    ] {
-        if let Some(v) = schema.get(key) {
-            object.insert(key.into(), v.clone());
-        }
-    }
-    // Registry schemas forbid unknown properties at the top level even where they omit the keyword.
-    object
-        .entry("additionalProperties")
-        .or_insert(Json::Bool(false));
-    Json::Object(object)
 }
 
 struct Checker<'s> {
@@ -107,6 +85,30 @@ impl<'s> Checker<'s> {
         if is_intrinsic(value) {
             return;
         }
+        self.combinators(schema, value, path);
+        if !self.type_fits(schema, value, path) {
+            return;
+        }
+        if let Some(allowed) = schema.get("enum").and_then(Json::as_array) {
+            if !allowed.iter().any(|a| loosely_equal(a, value)) {
+                let list: Vec<String> = allowed.iter().map(show).collect();
+                self.report(
+                    path,
+                    format!("{} is not one of {}", show(value), list.join(", ")),
+                );
+            }
+        }
+        match value {
+            Json::String(text) => self.string(schema, text, path),
+            Json::Number(n) => self.number(schema, n.as_f64().unwrap_or(0.0), path),
+            Json::Array(items) => self.array(schema, items, path),
+            Json::Object(map) => self.object(schema, map, path),
+            Json::Bool(_) | Json::Null => {}
+        }
+    }
+
+    /// `oneOf`/`anyOf` (any branch may accept) and `allOf` (every part must).
+    fn combinators(&mut self, schema: &Json, value: &Json, path: &str) {
         let branches = ["oneOf", "anyOf"]
             .iter()
             .filter_map(|k| schema.get(*k)?.as_array())
@@ -136,25 +138,6 @@ impl<'s> Checker<'s> {
             .flatten()
         {
             self.value(part, value, path);
-        }
-        if !self.type_fits(schema, value, path) {
-            return;
-        }
-        if let Some(allowed) = schema.get("enum").and_then(Json::as_array) {
-            if !allowed.iter().any(|a| loosely_equal(a, value)) {
-                let list: Vec<String> = allowed.iter().map(show).collect();
-                self.report(
-                    path,
-                    format!("{} is not one of {}", show(value), list.join(", ")),
-                );
-            }
-        }
-        match value {
-            Json::String(text) => self.string(schema, text, path),
-            Json::Number(n) => self.number(schema, n.as_f64().unwrap_or(0.0), path),
-            Json::Array(items) => self.array(schema, items, path),
-            Json::Object(map) => self.object(schema, map, path),
-            Json::Bool(_) | Json::Null => {}
         }
     }
 
@@ -253,6 +236,16 @@ impl<'s> Checker<'s> {
     }
 
     fn object(&mut self, schema: &Json, map: &Map<String, Json>, path: &str) {
+        self.object_with(schema, map, path, false);
+    }
+
+    fn object_with(
+        &mut self,
+        schema: &Json,
+        map: &Map<String, Json>,
+        path: &str,
+        closed_by_default: bool,
+    ) {
         let declared = schema.get("properties").and_then(Json::as_object);
         for required in schema
             .get("required")
@@ -266,7 +259,10 @@ impl<'s> Checker<'s> {
             }
         }
         let patterns = schema.get("patternProperties").and_then(Json::as_object);
-        let closed = schema.get("additionalProperties") == Some(&Json::Bool(false));
+        let closed = match schema.get("additionalProperties") {
+            Some(Json::Bool(allowed)) => !allowed,
+            _ => closed_by_default,
+        };
         for (key, value) in map {
             let child = join(path, key);
             if let Some(property) = declared.and_then(|d| d.get(key)) {

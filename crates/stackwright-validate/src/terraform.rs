@@ -18,15 +18,9 @@ const META_ARGUMENTS: &[&str] = &[
 
 /// Checks a resource or data source body against `block`, the provider schema's `block` object
 /// (`attributes`, `block_types`).
-pub fn validate_block(block: &Json, body: &Json) -> Vec<Problem> {
+pub fn validate_block(block: &Json, body: &Map<String, Json>) -> Vec<Problem> {
     let mut problems = Vec::new();
-    match body.as_object() {
-        Some(body) => check_block(block, body, "", &mut problems),
-        None => problems.push(Problem {
-            path: String::new(),
-            message: format!("expected an object, found {}", show(body)),
-        }),
-    }
+    check_block(block, body, "", &mut problems);
     problems
 }
 
@@ -264,7 +258,7 @@ mod tests {
     }
 
     fn check(body: Json, expected: &[&str]) {
-        let found: Vec<String> = validate_block(&block(), &body)
+        let found: Vec<String> = validate_block(&block(), body.as_object().unwrap())
             .into_iter()
             .map(|p| format!("{}: {}", p.path, p.message))
             .collect();

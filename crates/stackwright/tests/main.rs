@@ -6,3 +6,4 @@ mod escape_hatches;
 mod lowering;
 mod renames;
 mod support;
+mod validation;

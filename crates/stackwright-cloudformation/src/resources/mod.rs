@@ -262,6 +262,9 @@ impl Lowering<'_> {
         p.problems.extend(found);
         let mut resources = vec![(id.clone(), entry)];
         resources.extend(secondary.resources);
+        for (_, entry) in &resources {
+            crate::validation::check(entry, &self.env.region, resource, p.problems);
+        }
         Lowered {
             resources,
             parameter: None,

@@ -3,9 +3,10 @@
 // cfn-lint 1.58.0; Terraform hashicorp/aws 5.100.0 provider schema and force-new paths).
 
 /// CloudFormation resource types and their data, sorted by name.
-pub(crate) const CLOUDFORMATION_COUNT: usize = 40;
+pub(crate) const CLOUDFORMATION_COUNT: usize = 43;
 #[rustfmt::skip]
 pub(crate) static CLOUDFORMATION: [(&str, &str); CLOUDFORMATION_COUNT] = [
+    ("AWS::AppRunner::Service", include_str!("../../data/cloudformation/AWS__AppRunner__Service.json")),
     ("AWS::AutoScaling::AutoScalingGroup", include_str!("../../data/cloudformation/AWS__AutoScaling__AutoScalingGroup.json")),
     ("AWS::CertificateManager::Certificate", include_str!("../../data/cloudformation/AWS__CertificateManager__Certificate.json")),
     ("AWS::CloudWatch::Alarm", include_str!("../../data/cloudformation/AWS__CloudWatch__Alarm.json")),
@@ -36,6 +37,7 @@ pub(crate) static CLOUDFORMATION: [(&str, &str); CLOUDFORMATION_COUNT] = [
     ("AWS::IAM::Role", include_str!("../../data/cloudformation/AWS__IAM__Role.json")),
     ("AWS::KMS::Alias", include_str!("../../data/cloudformation/AWS__KMS__Alias.json")),
     ("AWS::KMS::Key", include_str!("../../data/cloudformation/AWS__KMS__Key.json")),
+    ("AWS::Lambda::Function", include_str!("../../data/cloudformation/AWS__Lambda__Function.json")),
     ("AWS::Logs::LogGroup", include_str!("../../data/cloudformation/AWS__Logs__LogGroup.json")),
     ("AWS::RDS::DBInstance", include_str!("../../data/cloudformation/AWS__RDS__DBInstance.json")),
     ("AWS::RDS::DBSubnetGroup", include_str!("../../data/cloudformation/AWS__RDS__DBSubnetGroup.json")),
@@ -44,16 +46,18 @@ pub(crate) static CLOUDFORMATION: [(&str, &str); CLOUDFORMATION_COUNT] = [
     ("AWS::S3::Bucket", include_str!("../../data/cloudformation/AWS__S3__Bucket.json")),
     ("AWS::S3::BucketPolicy", include_str!("../../data/cloudformation/AWS__S3__BucketPolicy.json")),
     ("AWS::SNS::Topic", include_str!("../../data/cloudformation/AWS__SNS__Topic.json")),
+    ("AWS::SQS::Queue", include_str!("../../data/cloudformation/AWS__SQS__Queue.json")),
     ("AWS::SSM::Parameter", include_str!("../../data/cloudformation/AWS__SSM__Parameter.json")),
     ("AWS::SecretsManager::Secret", include_str!("../../data/cloudformation/AWS__SecretsManager__Secret.json")),
 ];
 
 /// Terraform resource types and their data, sorted by name.
-pub(crate) const TERRAFORM_RESOURCES_COUNT: usize = 48;
+pub(crate) const TERRAFORM_RESOURCES_COUNT: usize = 51;
 #[rustfmt::skip]
 pub(crate) static TERRAFORM_RESOURCES: [(&str, &str); TERRAFORM_RESOURCES_COUNT] = [
     ("aws_acm_certificate", include_str!("../../data/terraform/resources/aws_acm_certificate.json")),
     ("aws_acm_certificate_validation", include_str!("../../data/terraform/resources/aws_acm_certificate_validation.json")),
+    ("aws_apprunner_service", include_str!("../../data/terraform/resources/aws_apprunner_service.json")),
     ("aws_autoscaling_group", include_str!("../../data/terraform/resources/aws_autoscaling_group.json")),
     ("aws_cloudwatch_log_group", include_str!("../../data/terraform/resources/aws_cloudwatch_log_group.json")),
     ("aws_cloudwatch_metric_alarm", include_str!("../../data/terraform/resources/aws_cloudwatch_metric_alarm.json")),
@@ -73,6 +77,7 @@ pub(crate) static TERRAFORM_RESOURCES: [(&str, &str); TERRAFORM_RESOURCES_COUNT]
     ("aws_internet_gateway", include_str!("../../data/terraform/resources/aws_internet_gateway.json")),
     ("aws_kms_alias", include_str!("../../data/terraform/resources/aws_kms_alias.json")),
     ("aws_kms_key", include_str!("../../data/terraform/resources/aws_kms_key.json")),
+    ("aws_lambda_function", include_str!("../../data/terraform/resources/aws_lambda_function.json")),
     ("aws_launch_template", include_str!("../../data/terraform/resources/aws_launch_template.json")),
     ("aws_lb", include_str!("../../data/terraform/resources/aws_lb.json")),
     ("aws_lb_listener", include_str!("../../data/terraform/resources/aws_lb_listener.json")),
@@ -95,6 +100,7 @@ pub(crate) static TERRAFORM_RESOURCES: [(&str, &str); TERRAFORM_RESOURCES_COUNT]
     ("aws_secretsmanager_secret_version", include_str!("../../data/terraform/resources/aws_secretsmanager_secret_version.json")),
     ("aws_security_group", include_str!("../../data/terraform/resources/aws_security_group.json")),
     ("aws_sns_topic", include_str!("../../data/terraform/resources/aws_sns_topic.json")),
+    ("aws_sqs_queue", include_str!("../../data/terraform/resources/aws_sqs_queue.json")),
     ("aws_ssm_parameter", include_str!("../../data/terraform/resources/aws_ssm_parameter.json")),
     ("aws_subnet", include_str!("../../data/terraform/resources/aws_subnet.json")),
     ("aws_vpc", include_str!("../../data/terraform/resources/aws_vpc.json")),

@@ -280,6 +280,7 @@ impl Lowering<'_> {
         let Json::Object(body) = body else {
             unreachable!("overrides edit inside the body and never replace it")
         };
+        crate::validation::check(&type_name, data, &body, resource, a.problems);
         blocks.add(data, &type_name, name, body);
         // A renamed resource moves, with every block it splits into (their names extend the main name).
         // Data sources are read afresh and need no move.
@@ -310,6 +311,7 @@ impl Lowering<'_> {
                         .push(moved(block_type, &format!("{old}{suffix}"), &block_name));
                 }
             }
+            crate::validation::check(block_type, false, &body, resource, problems);
             blocks.add(false, block_type, &block_name, body);
         }
         variables.extend(secondary.variables);
