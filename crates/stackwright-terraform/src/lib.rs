@@ -128,6 +128,7 @@ pub fn synthesize(instance: &StackInstance) -> Module {
 
     let lowering = resources::Lowering {
         stack,
+        env,
         names: &names,
     };
     let mut blocks = resources::Blocks::default();

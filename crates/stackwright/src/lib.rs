@@ -26,7 +26,7 @@
 
 pub use stackwright_core::{
     interpolate, App, Diagnostic, EnvSpec, Environment, Expr, HasResourceRef, ParamHandle,
-    ParamType, Parameter, Stack, Value,
+    ParamType, Parameter, RemovalPolicy, Stack, Value,
 };
 
 /// Typed AWS resource builders.

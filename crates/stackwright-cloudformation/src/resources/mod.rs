@@ -1,11 +1,15 @@
 //! Per-kind lowering of neutral resources to CloudFormation resource types: shared machinery here, one
 //! module per AWS service.
 
+mod acm;
+mod autoscaling;
 mod ec2;
+mod elbv2;
+mod route53;
 mod ssm;
 
 use crate::expr::{self, Reference, Resolve};
-use crate::names::LogicalIds;
+use crate::names::{LogicalIds, ATTACHMENT_SUFFIX};
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_core::{
@@ -27,7 +31,13 @@ pub(crate) enum Attribute {
 }
 
 /// Every service with kinds to lower, one per line.
-const SERVICES: &[Service] = &[ec2::SERVICE];
+const SERVICES: &[Service] = &[
+    ec2::SERVICE,
+    autoscaling::SERVICE,
+    elbv2::SERVICE,
+    route53::SERVICE,
+    acm::SERVICE,
+];
 
 pub(crate) struct Lowering<'a> {
     pub stack: &'a Stack,
@@ -127,9 +137,17 @@ impl Props<'_, '_> {
         self.out.insert(key.into(), value);
     }
 
-    /// Environment tags first, each overridden in place by a resource tag of the same key, then the
-    /// resource's other tags.
+    /// `Tags`: the resource's tags as CloudFormation's `[{"Key", "Value"}]` list, when there are any.
     pub fn tags(&mut self) {
+        let list = self.tag_list();
+        if !list.is_empty() {
+            self.out.insert("Tags".into(), Json::Array(list));
+        }
+    }
+
+    /// Environment tags first, each overridden in place by a resource tag of the same key, then the
+    /// resource's other tags, as `{"Key", "Value"}` objects (some types want them under another name).
+    pub fn tag_list(&mut self) -> Vec<Json> {
         let mut tags: Vec<(String, Json)> = self
             .lowering
             .env
@@ -144,13 +162,9 @@ impl Props<'_, '_> {
                 None => tags.push((key.clone(), value)),
             }
         }
-        if !tags.is_empty() {
-            let list = tags
-                .into_iter()
-                .map(|(k, v)| json!({ "Key": k, "Value": v }))
-                .collect();
-            self.out.insert("Tags".into(), Json::Array(list));
-        }
+        tags.into_iter()
+            .map(|(k, v)| json!({ "Key": k, "Value": v }))
+            .collect()
     }
 }
 
@@ -171,6 +185,13 @@ impl Lowering<'_> {
             match self.stack.resource(*dependency) {
                 // A lookup is a template parameter, resolved before any resource: nothing to wait for.
                 Some(target) if target.kind == kinds::SSM_PARAMETER_LOOKUP => {}
+                // What needs an internet gateway needs it attached to its VPC (a NAT gateway or an
+                // Elastic IP in that VPC, a route through it): wait for the attachment, which waits for
+                // the gateway.
+                Some(target) if target.kind == kinds::INTERNET_GATEWAY => {
+                    let gateway = &self.ids.resources[dependency.index as usize];
+                    depends_on.push(format!("{gateway}{ATTACHMENT_SUFFIX}"));
+                }
                 Some(_) => depends_on.push(self.ids.resources[dependency.index as usize].clone()),
                 // Foreign references are reported by the core's instantiation.
                 None => {}

@@ -1,16 +1,23 @@
 //! Per-kind lowering of neutral resources to Terraform resources and data sources: shared machinery
 //! here, one module per AWS service.
 
+mod acm;
+mod autoscaling;
 mod ec2;
+mod elbv2;
+mod route53;
 mod ssm;
 
 use crate::expr::{self, Resolve};
 use crate::names::Names;
 use serde_json::{Map, Value as Json};
-use stackwright_core::{AttrRef, Diagnostic, ParamRef, RemovalPolicy, Resource, Stack, Value};
+use stackwright_core::{
+    AttrRef, Diagnostic, EnvSpec, ParamRef, RemovalPolicy, Resource, Stack, Value,
+};
 
 pub(crate) struct Lowering<'a> {
     pub stack: &'a Stack,
+    pub env: &'a EnvSpec,
     pub names: &'a Names,
 }
 
@@ -50,7 +57,14 @@ pub(crate) struct Service {
 }
 
 /// Every service with kinds to lower, one per line.
-const SERVICES: &[Service] = &[ec2::SERVICE, ssm::SERVICE];
+const SERVICES: &[Service] = &[
+    ec2::SERVICE,
+    ssm::SERVICE,
+    autoscaling::SERVICE,
+    elbv2::SERVICE,
+    route53::SERVICE,
+    acm::SERVICE,
+];
 
 fn terraform_type(kind: &str) -> Option<(&'static str, bool)> {
     SERVICES
@@ -58,11 +72,13 @@ fn terraform_type(kind: &str) -> Option<(&'static str, bool)> {
         .find_map(|service| (service.block_type)(kind))
 }
 
-/// What a kind adds beside its main block: resources it splits into and variables it needs.
+/// What a kind adds beside its main block: resources it splits into, variables it needs, and addresses
+/// its main block must wait for that Terraform cannot infer from references.
 #[derive(Default)]
 pub(crate) struct Secondary {
     pub blocks: Vec<SecondaryBlock>,
     pub variables: Vec<(String, Json)>,
+    pub depends_on: Vec<String>,
 }
 
 impl Lowering<'_> {
@@ -172,6 +188,26 @@ impl Attrs<'_, '_> {
             .insert("tags".into(), Json::Object(tags.into_iter().collect()));
     }
 
+    /// The environment's tags, each overridden by a resource tag of the same key, then the resource's
+    /// other tags: for types that `default_tags` does not reach, such as auto scaling groups.
+    pub fn merged_tags(&mut self) -> Vec<(String, Json)> {
+        let mut tags: Vec<(String, Json)> = self
+            .lowering
+            .env
+            .tags
+            .iter()
+            .map(|(k, v)| (k.clone(), Json::String(expr::escape(v))))
+            .collect();
+        for (key, value) in &self.resource.tags {
+            let value = self.value(&Value::Str(value.clone()));
+            match tags.iter_mut().find(|(k, _)| k == key) {
+                Some(slot) => slot.1 = value,
+                None => tags.push((key.clone(), value)),
+            }
+        }
+        tags
+    }
+
     pub fn take(&mut self) -> Map<String, Json> {
         std::mem::take(&mut self.out)
     }
@@ -198,7 +234,7 @@ impl Lowering<'_> {
             return;
         };
         let name = &self.names.resources[index];
-        let depends_on: Vec<Json> = resource
+        let mut depends_on: Vec<Json> = resource
             .depends_on
             .iter()
             .filter_map(|d| {
@@ -230,15 +266,19 @@ impl Lowering<'_> {
             return;
         }
         let mut body = a.take();
+        depends_on.extend(secondary.depends_on.into_iter().map(Json::String));
         if !depends_on.is_empty() {
             body.insert("depends_on".into(), Json::Array(depends_on));
         }
         if resource.removal_policy != RemovalPolicy::Destroy {
             // `terraform destroy`, or a plan that would delete or replace the resource, fails instead.
-            body.insert(
-                "lifecycle".into(),
-                serde_json::json!({ "prevent_destroy": true }),
-            );
+            // Kept beside lifecycle settings a kind may have set itself.
+            let lifecycle = body
+                .entry("lifecycle")
+                .or_insert_with(|| Json::Object(Map::new()));
+            if let Json::Object(lifecycle) = lifecycle {
+                lifecycle.insert("prevent_destroy".into(), Json::Bool(true));
+            }
         }
         blocks.add(data, type_name, name, body);
         for (block_type, block_name, body) in secondary.blocks {
