@@ -10,11 +10,16 @@
 //! Architecture invariant: builders produce neutral [`Resource`](stackwright_core::Resource) nodes; the
 //! spelling of each resource in CloudFormation or Terraform lives in the target crates, keyed by [`kinds`].
 
+pub mod acm;
+pub mod autoscaling;
+mod check;
 pub mod cidr;
 pub mod ec2;
+pub mod elbv2;
 mod handle;
 pub mod kinds;
 pub mod raw;
+pub mod route53;
 pub mod ssm;
 
 pub use handle::Handle;

@@ -50,6 +50,7 @@ pub fn synthesize(instance: &StackInstance) -> Module {
 
     let lowering = resources::Lowering {
         stack,
+        env,
         names: &names,
     };
     let mut variables = Map::new();

@@ -40,6 +40,14 @@ pub(crate) fn rule_name(group: &str, direction: &str, number: usize) -> String {
     format!("{group}_{direction}_{number}")
 }
 
+/// Names of the validation records (one `for_each` block) and the validation wait of a certificate.
+pub(crate) fn certificate_validation_names(certificate: &str) -> [String; 2] {
+    [
+        format!("{certificate}_validation_record"),
+        format!("{certificate}_validation"),
+    ]
+}
+
 impl Names {
     /// Derives every name and reports each collision, naming both declarations.
     ///
@@ -65,6 +73,11 @@ impl Names {
                             r.location,
                             problems,
                         );
+                    }
+                }
+                if r.kind == stackwright_aws::kinds::CERTIFICATE {
+                    for secondary in certificate_validation_names(&name) {
+                        taken.claim(secondary, &r.id, r.location, problems);
                     }
                 }
                 name

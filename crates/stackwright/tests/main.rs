@@ -1,6 +1,7 @@
 //! End-to-end tests through the facade: bad input, lowering of references to both targets, and the CLI.
 
 mod bad_input;
+mod catalog_a;
 mod cli;
 mod escape_hatches;
 mod lowering;

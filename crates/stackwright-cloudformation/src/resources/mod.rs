@@ -1,12 +1,16 @@
 //! Per-kind lowering of neutral resources to CloudFormation resource types: shared machinery here, one
 //! module per AWS service.
 
+mod acm;
+mod autoscaling;
 mod ec2;
+mod elbv2;
 mod raw;
+mod route53;
 mod ssm;
 
 use crate::expr::{self, Reference, Resolve};
-use crate::names::LogicalIds;
+use crate::names::{LogicalIds, ATTACHMENT_SUFFIX};
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_core::{
@@ -34,6 +38,10 @@ const TARGET: &str = "cloudformation";
 #[rustfmt::skip]
 const SERVICES: &[Service] = &[
     ec2::SERVICE,
+    autoscaling::SERVICE,
+    elbv2::SERVICE,
+    route53::SERVICE,
+    acm::SERVICE,
 ];
 
 pub(crate) struct Lowering<'a> {
@@ -140,9 +148,17 @@ impl Props<'_, '_> {
         self.out.insert(key.into(), value);
     }
 
-    /// Environment tags first, each overridden in place by a resource tag of the same key, then the
-    /// resource's other tags.
+    /// `Tags`: the resource's tags as CloudFormation's `[{"Key", "Value"}]` list, when there are any.
     pub fn tags(&mut self) {
+        let list = self.tag_list();
+        if !list.is_empty() {
+            self.out.insert("Tags".into(), Json::Array(list));
+        }
+    }
+
+    /// Environment tags first, each overridden in place by a resource tag of the same key, then the
+    /// resource's other tags, as `{"Key", "Value"}` objects (some types want them under another name).
+    pub fn tag_list(&mut self) -> Vec<Json> {
         let mut tags: Vec<(String, Json)> = self
             .lowering
             .env
@@ -157,13 +173,9 @@ impl Props<'_, '_> {
                 None => tags.push((key.clone(), value)),
             }
         }
-        if !tags.is_empty() {
-            let list = tags
-                .into_iter()
-                .map(|(k, v)| json!({ "Key": k, "Value": v }))
-                .collect();
-            self.out.insert("Tags".into(), Json::Array(list));
-        }
+        tags.into_iter()
+            .map(|(k, v)| json!({ "Key": k, "Value": v }))
+            .collect()
     }
 }
 
@@ -184,6 +196,13 @@ impl Lowering<'_> {
             match self.stack.resource(*dependency) {
                 // A lookup is a template parameter, resolved before any resource: nothing to wait for.
                 Some(target) if target.kind == kinds::SSM_PARAMETER_LOOKUP => {}
+                // What needs an internet gateway needs it attached to its VPC (a NAT gateway or an
+                // Elastic IP in that VPC, a route through it): wait for the attachment, which waits for
+                // the gateway.
+                Some(target) if target.kind == kinds::INTERNET_GATEWAY => {
+                    let gateway = &self.ids.resources[dependency.index as usize];
+                    depends_on.push(format!("{gateway}{ATTACHMENT_SUFFIX}"));
+                }
                 Some(_) => depends_on.push(self.ids.resources[dependency.index as usize].clone()),
                 // Foreign references are reported by the core's instantiation.
                 None => {}

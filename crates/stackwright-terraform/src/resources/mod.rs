@@ -1,18 +1,25 @@
 //! Per-kind lowering of neutral resources to Terraform resources and data sources: shared machinery
 //! here, one module per AWS service.
 
+mod acm;
+mod autoscaling;
 mod ec2;
+mod elbv2;
 mod raw;
+mod route53;
 mod ssm;
 
 use crate::expr::{self, Resolve};
 use crate::names::{self, Names};
 use serde_json::{Map, Value as Json};
 use stackwright_aws::kinds;
-use stackwright_core::{AttrRef, Diagnostic, ParamRef, RemovalPolicy, Resource, Stack, Value};
+use stackwright_core::{
+    AttrRef, Diagnostic, EnvSpec, ParamRef, RemovalPolicy, Resource, Stack, Value,
+};
 
 pub(crate) struct Lowering<'a> {
     pub stack: &'a Stack,
+    pub env: &'a EnvSpec,
     pub names: &'a Names,
 }
 
@@ -60,6 +67,10 @@ const TARGET: &str = "terraform";
 const SERVICES: &[Service] = &[
     ec2::SERVICE,
     ssm::SERVICE,
+    autoscaling::SERVICE,
+    elbv2::SERVICE,
+    route53::SERVICE,
+    acm::SERVICE,
 ];
 
 /// The Terraform type of a resource's main block, and whether it is a data source.
@@ -73,11 +84,13 @@ fn terraform_type(resource: &Resource) -> Option<(String, bool)> {
         .map(|(type_name, data)| (type_name.to_owned(), data))
 }
 
-/// What a kind adds beside its main block: resources it splits into and variables it needs.
+/// What a kind adds beside its main block: resources it splits into, variables it needs, and addresses
+/// its main block must wait for that Terraform cannot infer from references.
 #[derive(Default)]
 pub(crate) struct Secondary {
     pub blocks: Vec<SecondaryBlock>,
     pub variables: Vec<(String, Json)>,
+    pub depends_on: Vec<String>,
 }
 
 impl Lowering<'_> {
@@ -186,6 +199,26 @@ impl Attrs<'_, '_> {
             .insert("tags".into(), Json::Object(tags.into_iter().collect()));
     }
 
+    /// The environment's tags, each overridden by a resource tag of the same key, then the resource's
+    /// other tags: for types that `default_tags` does not reach, such as auto scaling groups.
+    pub fn merged_tags(&mut self) -> Vec<(String, Json)> {
+        let mut tags: Vec<(String, Json)> = self
+            .lowering
+            .env
+            .tags
+            .iter()
+            .map(|(k, v)| (k.clone(), Json::String(expr::escape(v))))
+            .collect();
+        for (key, value) in &self.resource.tags {
+            let value = self.value(&Value::Str(value.clone()));
+            match tags.iter_mut().find(|(k, _)| k == key) {
+                Some(slot) => slot.1 = value,
+                None => tags.push((key.clone(), value)),
+            }
+        }
+        tags
+    }
+
     pub fn take(&mut self) -> Map<String, Json> {
         std::mem::take(&mut self.out)
     }
@@ -221,7 +254,7 @@ impl Lowering<'_> {
             return;
         };
         let name = &self.names.resources[index];
-        let depends_on: Vec<Json> = resource
+        let mut depends_on: Vec<Json> = resource
             .depends_on
             .iter()
             .filter_map(|d| {
@@ -257,15 +290,19 @@ impl Lowering<'_> {
             return;
         }
         let mut body = a.take();
+        depends_on.extend(secondary.depends_on.into_iter().map(Json::String));
         if !depends_on.is_empty() {
             body.insert("depends_on".into(), Json::Array(depends_on));
         }
         if resource.removal_policy != RemovalPolicy::Destroy {
             // `terraform destroy`, or a plan that would delete or replace the resource, fails instead.
-            body.insert(
-                "lifecycle".into(),
-                serde_json::json!({ "prevent_destroy": true }),
-            );
+            // Kept beside lifecycle settings a kind may have set itself.
+            let lifecycle = body
+                .entry("lifecycle")
+                .or_insert_with(|| Json::Object(Map::new()));
+            if let Json::Object(lifecycle) = lifecycle {
+                lifecycle.insert("prevent_destroy".into(), Json::Bool(true));
+            }
         }
         let mut body = Json::Object(body);
         let mut found = Vec::new();
