@@ -287,6 +287,13 @@ impl Stack {
         handle
     }
 
+    /// Records a problem found while defining this stack outside any builder (a template that does not
+    /// render, a helper's own check). Like every other problem it is reported with the environment and stack
+    /// and fails the synthesis; give it a location (`.at(...)`) so that it points at the user's line.
+    pub fn report(&mut self, problem: Diagnostic) {
+        self.problems.push(problem);
+    }
+
     /// Publishes a value as a stack output.
     #[track_caller]
     pub fn output(&mut self, id: impl Into<String>, value: impl Into<Expr>) -> &mut Output {

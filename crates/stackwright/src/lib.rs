@@ -3,7 +3,8 @@
 //!
 //! This facade is the only dependency a user adds. It re-exports the neutral model ([`App`],
 //! [`Environment`], [`Stack`], [`Expr`]), the AWS builders ([`aws`]), the target-specific settings
-//! ([`terraform`]) and the command line ([`Run::run`]).
+//! ([`terraform`]), text templates with live references ([`template`]) and the command line
+//! ([`Run::run`]).
 //!
 //! ```no_run
 //! use stackwright::prelude::*;
@@ -39,6 +40,15 @@ pub mod terraform {
     pub use stackwright_terraform::{Backend, TerraformEnvironment, TerraformSettings};
 }
 
+/// Text templates (tera) rendered per environment, with references to other resources: user data,
+/// cloud-init documents, configuration files.
+pub mod template {
+    pub use stackwright_template::{Render, Template};
+}
+
+/// Embeds a template file (path relative to the calling file) in the binary; see [`template::Template`].
+pub use stackwright_template::include_template;
+
 /// Synthesis without the command line: for tests, benchmarks and tools.
 pub mod synth {
     pub use stackwright_cli::{
@@ -59,8 +69,9 @@ impl<C> Run for App<C> {
 
 /// What a definition usually needs in scope.
 pub mod prelude {
+    pub use crate::template::Template;
     pub use crate::terraform::TerraformEnvironment;
-    pub use crate::{interpolate, App, Environment, Expr, Parameter, Run, Stack};
+    pub use crate::{include_template, interpolate, App, Environment, Expr, Parameter, Run, Stack};
 }
 
 /// Compiles the README's example, so that it cannot rot.
