@@ -96,23 +96,40 @@ fn replicating_to_a_new_region_adds_an_environment_of_the_same_shape() {
         tf["provider"]["aws"]["allowed_account_ids"],
         serde_json::json!(["111111111111"])
     );
-    // Same shape as Frankfurt (same sizing): only what names the environment and its region differs.
+    // Same shape as Frankfurt (same sizing): only what names the environment and its region differs,
+    // including the user data, which the template renders per environment.
     let frankfurt_cfn = &after["cloudformation/prod-frankfurt/notebook.template.json"];
+    let user_data =
+        |i: usize| format!("/Resources/NotebookService{i}/Properties/UserData/Fn::Base64/Fn::Sub");
     assert_eq!(
         diff(frankfurt_cfn, cfn),
-        ["/Description", "/Resources/Vpc/Properties/Tags/1/Value"]
+        [
+            "/Description".to_owned(),
+            "/Resources/Vpc/Properties/Tags/1/Value".to_owned(),
+            user_data(1),
+            user_data(2),
+            user_data(3),
+        ]
     );
     assert_eq!(
         cfn["Resources"]["Vpc"]["Properties"]["Tags"][1]["Value"],
         "notebook-prod-ireland"
     );
+    let rendered = cfn.pointer(&user_data(1)).unwrap().as_str().unwrap();
+    assert!(
+        rendered.contains("NOTEBOOK_ENVIRONMENT=prod-ireland\n      NOTEBOOK_REGION=eu-west-1\n")
+    );
     let frankfurt_tf = &after["terraform/prod-frankfurt/notebook/main.tf.json"];
+    let tf_user_data = |i: usize| format!("/resource/aws_instance/notebook_service_{i}/user_data");
     assert_eq!(
         diff(frankfurt_tf, tf),
         [
-            "///",
-            "/provider/aws/region",
-            "/resource/aws_vpc/vpc/tags/Name"
+            "///".to_owned(),
+            "/provider/aws/region".to_owned(),
+            "/resource/aws_vpc/vpc/tags/Name".to_owned(),
+            tf_user_data(1),
+            tf_user_data(2),
+            tf_user_data(3),
         ]
     );
 }
