@@ -1,7 +1,7 @@
 use crate::diagnostic::{Diagnostic, Location};
 use crate::extensions::Extensions;
 use crate::stack::Stack;
-use crate::{ids, regions};
+use crate::{ids, regions, tags};
 use std::any::Any;
 
 type Definition<C> = Box<dyn Fn(&mut Stack, &Environment<C>) + Send + Sync>;
@@ -13,6 +13,7 @@ pub struct App<C> {
     location: Location,
     environments: Vec<Environment<C>>,
     stacks: Vec<StackDefinition<C>>,
+    tags: Vec<(String, String)>,
 }
 
 pub(crate) struct StackDefinition<C> {
@@ -29,7 +30,20 @@ impl<C> App<C> {
             location: std::panic::Location::caller(),
             environments: Vec::new(),
             stacks: Vec::new(),
+            tags: Vec::new(),
         }
+    }
+
+    /// Adds a tag applied to every taggable resource of every environment (see [`tags`] for the standard
+    /// keys); an environment's tag or a resource's own tag with the same key wins.
+    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.tags.push((key.into(), value.into()));
+        self
+    }
+
+    /// The app-wide tags, in declaration order.
+    pub fn tags(&self) -> &[(String, String)] {
+        &self.tags
     }
 
     /// Adds an environment (an account x region pair with its own config).
@@ -95,6 +109,9 @@ impl<C> App<C> {
                 ))
                 .at(self.location),
             );
+        }
+        for problem in tags::problems(&self.tags) {
+            problems.push(Diagnostic::new(problem).at(self.location));
         }
         for (i, env) in self.environments.iter().enumerate() {
             problems.extend(env.spec.validate());
@@ -176,15 +193,8 @@ impl EnvSpec {
                 regions::REGIONS.join(", ")
             ));
         }
-        for (i, (key, _)) in self.tags.iter().enumerate() {
-            if key.is_empty() || key.len() > 128 || key.starts_with("aws:") {
-                report(format!(
-                    "invalid tag key `{key}`: expected 1 to 128 characters, not starting with `aws:`"
-                ));
-            }
-            if self.tags[..i].iter().any(|(k, _)| k == key) {
-                report(format!("duplicate tag key `{key}`"));
-            }
+        for problem in tags::problems(&self.tags) {
+            report(problem);
         }
         problems
     }
@@ -217,7 +227,8 @@ impl<C> Environment<C> {
         }
     }
 
-    /// Adds a tag applied to every taggable resource of this environment.
+    /// Adds a tag applied to every taggable resource of this environment; it wins over an app-wide tag
+    /// with the same key, and a resource's own tag wins over it.
     pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.spec.tags.push((key.into(), value.into()));
         self

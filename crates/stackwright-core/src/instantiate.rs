@@ -2,6 +2,7 @@ use crate::app::{App, EnvSpec};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::expr::Expr;
 use crate::stack::{ResourceRef, ScopeId, Stack};
+use crate::tags;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -16,6 +17,9 @@ pub struct Selection {
 pub struct StackInstance<'a> {
     pub app: &'a str,
     pub environment: &'a EnvSpec,
+    /// Tags for every taggable resource, unless the resource sets the key itself: the standard tags
+    /// (see [`tags`](crate::tags)), then the app's, then the environment's.
+    pub default_tags: Vec<(String, String)>,
     pub stack: Stack,
 }
 
@@ -50,6 +54,7 @@ impl<C> App<C> {
 
         let mut instances = Vec::new();
         for environment in selected {
+            let default_tags = tags::defaults(self.name(), self.tags(), environment.spec());
             for definition in self.stack_definitions() {
                 let scope = ScopeId(NEXT_SCOPE.fetch_add(1, Ordering::Relaxed));
                 let mut stack = Stack::new(&definition.name, scope);
@@ -57,6 +62,7 @@ impl<C> App<C> {
                 instances.push(StackInstance {
                     app: self.name(),
                     environment: environment.spec(),
+                    default_tags: default_tags.clone(),
                     stack,
                 });
             }

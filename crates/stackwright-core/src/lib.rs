@@ -16,6 +16,7 @@ pub mod ids;
 mod instantiate;
 pub mod regions;
 mod stack;
+pub mod tags;
 
 pub use app::{App, EnvSpec, Environment};
 pub use diagnostic::{Diagnostic, Location};

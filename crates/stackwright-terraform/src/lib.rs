@@ -78,9 +78,9 @@ pub fn synthesize(instance: &StackInstance) -> Module {
     if let Some(role_arn) = &settings.assume_role_arn {
         provider.insert("assume_role".into(), json!({ "role_arn": role_arn }));
     }
-    if !env.tags.is_empty() {
-        let tags: Map<String, Json> = env
-            .tags
+    if !instance.default_tags.is_empty() {
+        let tags: Map<String, Json> = instance
+            .default_tags
             .iter()
             .map(|(k, v)| (k.clone(), Json::String(expr::escape(v))))
             .collect();

@@ -30,6 +30,9 @@ pub use stackwright_core::{
     ParamType, Parameter, Stack, Value,
 };
 
+/// Standard tag keys (`tags::OWNER`, `tags::COST_CENTER`, ...) for `App::tag` and `Environment::tag`.
+pub use stackwright_core::tags;
+
 /// Typed AWS resource builders.
 pub mod aws {
     pub use stackwright_aws::*;

@@ -219,3 +219,29 @@ fn problems_are_collected_and_reported_together() {
     );
     assert_eq!(errors.matches("\nerror: ").count() + 1, 6, "{errors}");
 }
+
+#[test]
+fn invalid_app_and_environment_tags() {
+    let at_app = line_below(1);
+    let app = App::new("demo")
+        .tag("aws:owner", "me")
+        .tag("note", "x".repeat(300))
+        .environment(
+            Environment::new("dev", "123456789012", "us-west-2", ())
+                .tag("stage", "a")
+                .tag("stage", "b"),
+        )
+        .stack("main", |s, _| {
+            s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        });
+    fails(
+        &app,
+        &[
+            "invalid tag key `aws:owner`: expected 1 to 128 characters, not starting with `aws:`",
+            "tag `note` has a value of 300 characters: expected at most 256",
+            &at_app,
+            "duplicate tag key `stage`",
+            "environment `dev`",
+        ],
+    );
+}

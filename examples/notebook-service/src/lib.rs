@@ -5,6 +5,7 @@
 use stackwright::aws::ec2::{self, Peer, Port};
 use stackwright::aws::ssm;
 use stackwright::prelude::*;
+use stackwright::tags;
 
 /// The port the service listens on, opened in the security group and configured by the user data.
 pub const HTTPS_PORT: u16 = 443;
@@ -59,7 +60,12 @@ pub fn environments() -> Vec<Environment<Sizing>> {
 pub fn app_with(environments: Vec<Environment<Sizing>>) -> App<Sizing> {
     environments
         .into_iter()
-        .fold(App::new("notebook"), App::environment)
+        .fold(
+            App::new("notebook")
+                .tag(tags::OWNER, "data-science-platform")
+                .tag(tags::COST_CENTER, "cc-4711"),
+            App::environment,
+        )
         .stack("notebook", notebook)
 }
 

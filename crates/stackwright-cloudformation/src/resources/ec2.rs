@@ -40,7 +40,6 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
             p.copy("cidr_block", "CidrBlock");
             p.copy("enable_dns_support", "EnableDnsSupport");
             p.copy("enable_dns_hostnames", "EnableDnsHostnames");
-            p.tags();
             "AWS::EC2::VPC"
         }
         kinds::SUBNET => {
@@ -48,11 +47,9 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
             p.copy("cidr_block", "CidrBlock");
             p.copy("availability_zone", "AvailabilityZone");
             p.copy("map_public_ip_on_launch", "MapPublicIpOnLaunch");
-            p.tags();
             "AWS::EC2::Subnet"
         }
         kinds::INTERNET_GATEWAY => {
-            p.tags();
             let vpc_id = resource
                 .get("vpc_id")
                 .map(|v| p.value(v))
@@ -67,7 +64,6 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
         }
         kinds::ROUTE_TABLE => {
             p.copy("vpc_id", "VpcId");
-            p.tags();
             "AWS::EC2::RouteTable"
         }
         kinds::ROUTE => {
@@ -112,7 +108,6 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
                 }));
             }
             p.insert("SecurityGroupEgress", Json::Array(egress));
-            p.tags();
             "AWS::EC2::SecurityGroup"
         }
         kinds::INSTANCE => {
@@ -150,7 +145,6 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
                 let text = p.value(user_data);
                 p.insert("UserData", json!({ "Fn::Base64": text }));
             }
-            p.tags();
             "AWS::EC2::Instance"
         }
         _ => return None,

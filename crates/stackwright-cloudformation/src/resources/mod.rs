@@ -6,10 +6,11 @@ mod ssm;
 
 use crate::expr::{self, Reference, Resolve};
 use crate::names::LogicalIds;
+use crate::tagging;
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_core::{
-    AttrRef, Diagnostic, EnvSpec, Expr, ParamRef, RemovalPolicy, Resource, Stack, Value,
+    AttrRef, Diagnostic, Expr, ParamRef, RemovalPolicy, Resource, Stack, Value,
 };
 
 /// How a service's kinds lower. Each service module exports one; kinds it does not know give `None`.
@@ -31,7 +32,8 @@ const SERVICES: &[Service] = &[ec2::SERVICE];
 
 pub(crate) struct Lowering<'a> {
     pub stack: &'a Stack,
-    pub env: &'a EnvSpec,
+    /// The instance's default tags (standard, app, environment), merged into every taggable resource.
+    pub default_tags: &'a [(String, String)],
     pub ids: &'a LogicalIds,
 }
 
@@ -127,13 +129,12 @@ impl Props<'_, '_> {
         self.out.insert(key.into(), value);
     }
 
-    /// Environment tags first, each overridden in place by a resource tag of the same key, then the
+    /// Default tags first, each overridden in place by a resource tag of the same key, then the
     /// resource's other tags.
-    pub fn tags(&mut self) {
+    fn merged_tags(&mut self) -> Vec<(String, Json)> {
         let mut tags: Vec<(String, Json)> = self
             .lowering
-            .env
-            .tags
+            .default_tags
             .iter()
             .map(|(k, v)| (k.clone(), Json::String(v.clone())))
             .collect();
@@ -144,13 +145,7 @@ impl Props<'_, '_> {
                 None => tags.push((key.clone(), value)),
             }
         }
-        if !tags.is_empty() {
-            let list = tags
-                .into_iter()
-                .map(|(k, v)| json!({ "Key": k, "Value": v }))
-                .collect();
-            self.out.insert("Tags".into(), Json::Array(list));
-        }
+        tags
     }
 }
 
@@ -210,6 +205,15 @@ impl Lowering<'_> {
                 return Lowered::default();
             }
         };
+        // Every emitted resource whose type takes tags gets them, in the shape the type wants.
+        let tags = p.merged_tags();
+        tagging::apply(type_name, &mut p.out, &tags);
+        for (_, secondary) in &mut secondary.resources {
+            let type_name = secondary["Type"].as_str().unwrap_or_default().to_owned();
+            if let Some(Json::Object(properties)) = secondary.get_mut("Properties") {
+                tagging::apply(&type_name, properties, &tags);
+            }
+        }
         let mut entry = Map::new();
         entry.insert("Type".into(), type_name.into());
         let policy = match resource.removal_policy {
