@@ -14,6 +14,7 @@ pub mod cidr;
 pub mod ec2;
 mod handle;
 pub mod kinds;
+pub mod naming;
 pub mod ssm;
 
 pub use handle::Handle;

@@ -1,7 +1,7 @@
 use crate::diagnostic::{Diagnostic, Location};
 use crate::extensions::Extensions;
 use crate::stack::Stack;
-use crate::{ids, regions, tags};
+use crate::{ids, naming, regions, tags};
 use std::any::Any;
 
 type Definition<C> = Box<dyn Fn(&mut Stack, &Environment<C>) + Send + Sync>;
@@ -14,6 +14,7 @@ pub struct App<C> {
     environments: Vec<Environment<C>>,
     stacks: Vec<StackDefinition<C>>,
     tags: Vec<(String, String)>,
+    naming: String,
 }
 
 pub(crate) struct StackDefinition<C> {
@@ -31,7 +32,21 @@ impl<C> App<C> {
             environments: Vec::new(),
             stacks: Vec::new(),
             tags: Vec::new(),
+            naming: naming::DEFAULT_PATTERN.to_owned(),
         }
+    }
+
+    /// The pattern that turns the name a user gives a resource (`.name("web")`) into its physical name,
+    /// e.g. `{app}-{env}-{name}` (the default). Placeholders: `{app}`, `{env}`, `{stack}`, `{account}`,
+    /// `{region}` and `{name}`, which is required. Resources without a name get none: the engine
+    /// generates one.
+    pub fn naming(mut self, pattern: impl Into<String>) -> Self {
+        self.naming = pattern.into();
+        self
+    }
+
+    pub fn naming_pattern(&self) -> &str {
+        &self.naming
     }
 
     /// Adds a tag applied to every taggable resource of every environment (see [`tags`] for the standard
@@ -112,6 +127,12 @@ impl<C> App<C> {
         }
         for problem in tags::problems(&self.tags) {
             problems.push(Diagnostic::new(problem).at(self.location));
+        }
+        if let Err(why) = naming::validate_pattern(&self.naming) {
+            problems.push(
+                Diagnostic::new(format!("invalid naming pattern `{}`: {why}", self.naming))
+                    .at(self.location),
+            );
         }
         for (i, env) in self.environments.iter().enumerate() {
             problems.extend(env.spec.validate());

@@ -1,6 +1,7 @@
 use crate::app::{App, EnvSpec};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::expr::Expr;
+use crate::naming::NameContext;
 use crate::stack::{ResourceRef, ScopeId, Stack};
 use crate::tags;
 use std::collections::BTreeMap;
@@ -57,7 +58,15 @@ impl<C> App<C> {
             let default_tags = tags::defaults(self.name(), self.tags(), environment.spec());
             for definition in self.stack_definitions() {
                 let scope = ScopeId(NEXT_SCOPE.fetch_add(1, Ordering::Relaxed));
-                let mut stack = Stack::new(&definition.name, scope);
+                let naming = NameContext {
+                    pattern: self.naming_pattern().to_owned(),
+                    app: self.name().to_owned(),
+                    env: environment.name().to_owned(),
+                    stack: definition.name.clone(),
+                    account: environment.account().to_owned(),
+                    region: environment.region().to_owned(),
+                };
+                let mut stack = Stack::new(&definition.name, scope, naming);
                 (definition.define)(&mut stack, environment);
                 instances.push(StackInstance {
                     app: self.name(),

@@ -14,6 +14,7 @@ mod expr;
 mod extensions;
 pub mod ids;
 mod instantiate;
+pub mod naming;
 pub mod regions;
 mod stack;
 pub mod tags;

@@ -279,3 +279,33 @@ fn environment_settings_reach_the_provider_and_tags() {
         );
     }
 }
+
+#[test]
+fn a_named_security_group_gets_the_app_pattern_in_both_targets() {
+    let app = |pattern: Option<&str>| {
+        let app =
+            App::new("demo").environment(Environment::new("dev", "123456789012", "us-west-2", ()));
+        let app = match pattern {
+            Some(p) => app.naming(p),
+            None => app,
+        };
+        app.stack("main", |s, _| {
+            let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            s.add(ec2::SecurityGroup::new("Web", &vpc, "web servers").name("web ${x}"));
+            s.add(ec2::SecurityGroup::new("Db", &vpc, "databases"));
+        })
+    };
+    let docs = artifacts(&app(None));
+    let cfn = &docs[CFN]["Resources"];
+    assert_eq!(cfn["Web"]["Properties"]["GroupName"], "demo-dev-web ${x}");
+    assert!(cfn["Db"]["Properties"].get("GroupName").is_none());
+    let groups = &docs[TF]["resource"]["aws_security_group"];
+    assert_eq!(groups["web"]["name"], "demo-dev-web $${x}");
+    assert!(groups["db"].get("name").is_none());
+
+    let docs = artifacts(&app(Some("{name}.{stack}.{region}")));
+    assert_eq!(
+        docs[CFN]["Resources"]["Web"]["Properties"]["GroupName"],
+        "web ${x}.main.us-west-2"
+    );
+}

@@ -90,6 +90,9 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
         }
         kinds::SECURITY_GROUP => {
             p.copy("description", "GroupDescription");
+            if let Some(name) = resource.physical_name() {
+                p.insert("GroupName", name.into());
+            }
             p.copy("vpc_id", "VpcId");
             let ingress = security_group_rules(p, "ingress", "SourceSecurityGroupId");
             if !ingress.is_empty() {

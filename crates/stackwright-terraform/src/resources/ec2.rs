@@ -72,6 +72,9 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
         }
         kinds::SECURITY_GROUP => {
             a.copy("description", "description");
+            if let Some(name) = resource.physical_name() {
+                a.insert("name", Json::String(crate::expr::escape(name)));
+            }
             a.copy("vpc_id", "vpc_id");
             a.tags();
             // Rules are separate resources (the provider's recommended form): inline rule blocks in
@@ -129,7 +132,7 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
             a.copy("instance_type", "instance_type");
             a.copy("subnet_id", "subnet_id");
             a.copy("security_group_ids", "vpc_security_group_ids");
-            // The provider base64-encodes `user_data` itl.
+            // The provider base64-encodes `user_data` itself.
             a.copy("user_data", "user_data");
             if let Some(Value::Map(root)) = resource.get("root_volume") {
                 let mut block = Map::new();
