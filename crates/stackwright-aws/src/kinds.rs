@@ -11,3 +11,5 @@ pub const SECURITY_GROUP: &str = "aws.ec2.SecurityGroup";
 pub const INSTANCE: &str = "aws.ec2.Instance";
 /// A read of an SSM parameter at deploy time (CloudFormation parameter, Terraform data source).
 pub const SSM_PARAMETER_LOOKUP: &str = "aws.ssm.ParameterLookup";
+/// A resource in one or both targets' own terms (the escape hatch); see `raw`.
+pub const RAW: &str = "raw";

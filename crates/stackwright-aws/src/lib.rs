@@ -15,6 +15,7 @@ pub mod ec2;
 mod handle;
 pub mod kinds;
 pub mod naming;
+pub mod raw;
 pub mod ssm;
 
 pub use handle::Handle;

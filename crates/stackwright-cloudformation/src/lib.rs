@@ -22,6 +22,9 @@ pub struct Template {
     pub document: Json,
     /// Number of entries under `Resources`.
     pub resource_count: usize,
+    /// Declared renames (old logical id, new logical id). CloudFormation has no way to express them: a
+    /// change plan shows each as a replacement.
+    pub renames: Vec<(String, String)>,
     pub problems: Vec<Diagnostic>,
 }
 
@@ -121,6 +124,7 @@ pub fn synthesize(instance: &StackInstance) -> Template {
     Template {
         document: Json::Object(template),
         resource_count,
+        renames: ids.renames,
         problems,
     }
 }

@@ -2,7 +2,7 @@ use crate::app::{App, EnvSpec};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::expr::Expr;
 use crate::naming::NameContext;
-use crate::stack::{ResourceRef, ScopeId, Stack};
+use crate::stack::{rename_problems, ResourceRef, ScopeId, Stack};
 use crate::tags;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -96,6 +96,7 @@ impl<C> App<C> {
                         .at(resource.location)
                 }));
             }
+            found.extend(rename_problems(&instance.stack));
             found.extend(foreign_references(instance, &owners));
             problems.extend(
                 found

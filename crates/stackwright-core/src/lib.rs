@@ -25,8 +25,8 @@ pub use expr::{AttrRef, Expr, ParamRef, Value};
 pub use extensions::Extensions;
 pub use instantiate::{Instantiation, Selection, StackInstance};
 pub use stack::{
-    Declare, HasResourceRef, Output, ParamHandle, ParamType, Parameter, RemovalPolicy, Resource,
-    ResourceRef, ScopeId, Stack,
+    Declare, HasResourceRef, Output, Override, ParamHandle, ParamType, Parameter, RemovalPolicy,
+    Resource, ResourceRef, ScopeId, Stack,
 };
 
 /// Builds an [`Expr`] by concatenating literals and references, as string interpolation would.

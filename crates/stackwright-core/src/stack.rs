@@ -48,6 +48,18 @@ pub enum RemovalPolicy {
     Snapshot,
 }
 
+/// A change one target applies to its own lowering of a resource, for what the typed builders do not
+/// cover. `target` is the target's name (`cloudformation`, `terraform`); `path` is relative to the
+/// lowered resource (CloudFormation: the resource entry, e.g. `Properties.MetadataOptions.HttpPutResponseHopLimit`;
+/// Terraform: the block body, e.g. `metadata_options.http_put_response_hop_limit`). `None` removes.
+#[derive(Clone, Debug)]
+pub struct Override {
+    pub target: &'static str,
+    pub path: Vec<String>,
+    pub value: Option<Value>,
+    pub location: Location,
+}
+
 /// One resource node: a neutral kind, its neutral properties and where the user declared it.
 #[derive(Clone, Debug)]
 pub struct Resource {
@@ -63,6 +75,11 @@ pub struct Resource {
     pub removal_policy: RemovalPolicy,
     /// The name the resource gets in the cloud, when the user asked for one; see [`crate::naming`].
     pub physical_name: Option<PhysicalName>,
+    /// Target-specific edits of the lowered resource, applied last (the escape hatch).
+    pub overrides: Vec<Override>,
+    /// The id this resource had before the user renamed it: Terraform moves the existing resource to the
+    /// new name instead of destroying and recreating it; a change plan shows the rename.
+    pub renamed_from: Option<String>,
     pub location: Location,
     /// Problems the builder found in its own input (bad CIDR, ...), reported with the resource's context.
     pub problems: Vec<String>,
@@ -79,6 +96,8 @@ impl Resource {
             depends_on: Vec::new(),
             removal_policy: RemovalPolicy::Destroy,
             physical_name: None,
+            overrides: Vec::new(),
+            renamed_from: None,
             location: std::panic::Location::caller(),
             problems: Vec::new(),
         }
@@ -359,6 +378,47 @@ impl Stack {
         self.outputs.push(output);
         self.outputs.last_mut().expect("just pushed")
     }
+}
+
+/// Checks each declared rename: a valid old id, not the resource's own id, not still declared, and not
+/// claimed by two resources (each would be moved onto the same existing resource).
+pub(crate) fn rename_problems(stack: &Stack) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for (index, resource) in stack.resources.iter().enumerate() {
+        let Some(old) = &resource.renamed_from else {
+            continue;
+        };
+        let mut problem = |message: String| {
+            problems.push(
+                Diagnostic::new(message)
+                    .for_resource(&resource.id)
+                    .at(resource.location),
+            )
+        };
+        if let Err(why) = ids::validate(old) {
+            problem(format!("invalid old id `{old}` in renamed_from: {why}"));
+        } else if *old == resource.id {
+            problem(format!(
+                "`{old}` is renamed from itself: remove renamed_from or give the old id"
+            ));
+        } else if let Some(other) = stack.resources.iter().find(|r| r.id == *old) {
+            problem(format!(
+                "`{}` is renamed from `{old}`, but `{old}` is still declared at {}:{}: remove one of them",
+                resource.id,
+                other.location.file(),
+                other.location.line()
+            ));
+        } else if let Some(first) = stack.resources[..index]
+            .iter()
+            .find(|r| r.renamed_from.as_ref() == Some(old))
+        {
+            problem(format!(
+                "`{}` and `{}` are both renamed from `{old}`: only one resource can take over `{old}`",
+                first.id, resource.id
+            ));
+        }
+    }
+    problems
 }
 
 /// Checks an id's syntax and that no earlier declaration of the same kind uses it.

@@ -27,7 +27,7 @@
 
 pub use stackwright_core::{
     interpolate, App, Diagnostic, EnvSpec, Environment, Expr, HasResourceRef, ParamHandle,
-    ParamType, Parameter, Stack, Value,
+    ParamType, Parameter, RemovalPolicy, Stack, Value,
 };
 
 /// Standard tag keys (`tags::OWNER`, `tags::COST_CENTER`, ...) for `App::tag` and `Environment::tag`.
@@ -38,8 +38,9 @@ pub mod aws {
     pub use stackwright_aws::*;
 }
 
-/// Terraform-only settings of an environment: backend and assumed role.
+/// Terraform-only settings of an environment (backend, assumed role) and raw Terraform resources.
 pub mod terraform {
+    pub use stackwright_aws::raw::TerraformRaw as Raw;
     pub use stackwright_terraform::{Backend, TerraformEnvironment, TerraformSettings};
 }
 
@@ -51,6 +52,13 @@ pub mod template {
 
 /// Embeds a template file (path relative to the calling file) in the binary; see [`template::Template`].
 pub use stackwright_template::include_template;
+/// Raw CloudFormation resources, for types the catalog does not cover.
+pub mod cloudformation {
+    pub use stackwright_aws::raw::CloudFormationRaw as Raw;
+}
+
+pub use cloudformation as cfn;
+pub use terraform as tf;
 
 /// Synthesis without the command line: for tests, benchmarks and tools.
 pub mod synth {

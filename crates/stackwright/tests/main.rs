@@ -2,6 +2,8 @@
 
 mod bad_input;
 mod cli;
+mod escape_hatches;
 mod lowering;
+mod renames;
 mod support;
 mod templating;

@@ -17,14 +17,24 @@ pub const JUPYTERLAB_VERSION: &str = "4.2.5";
 pub struct Sizing {
     pub replicas: usize,
     pub instance_type: String,
+    /// The public SSM parameter that names the AMI, read at deploy time.
+    pub ami_parameter: String,
 }
 
 impl Sizing {
+    /// `replicas` instances of `instance_type` running the latest Amazon Linux 2023.
     pub fn new(replicas: usize, instance_type: &str) -> Self {
         Sizing {
             replicas,
             instance_type: instance_type.to_owned(),
+            ami_parameter: ec2::AMAZON_LINUX_2023_AMI_PARAMETER.to_owned(),
         }
+    }
+
+    /// Runs the AMI that another public SSM parameter names.
+    pub fn ami_parameter(mut self, name: &str) -> Self {
+        self.ami_parameter = name.to_owned();
+        self
     }
 }
 
@@ -111,7 +121,7 @@ pub fn notebook(stack: &mut Stack, env: &Environment<Sizing>) {
     );
     let ami = stack.add(ssm::ParameterLookup::image_id(
         "AmiId",
-        ec2::AMAZON_LINUX_2023_AMI_PARAMETER,
+        &env.config().ami_parameter,
     ));
 
     // Rendered once per environment: its name, and the ids of the VPC and security group, which exist

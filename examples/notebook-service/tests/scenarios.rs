@@ -1,6 +1,6 @@
 //! The seed's scenarios, each a one-line change to the definition, with its exact effect on the output.
 
-use crate::common::{artifacts, diff, environments_with, CFN_OREGON, TF_OREGON};
+use crate::common::{artifacts, diff, environments_with, prod_ireland, CFN_OREGON, TF_OREGON};
 use notebook_service::{app, app_with, environments, Sizing};
 use stackwright::Environment;
 
@@ -74,15 +74,7 @@ fn changing_the_instance_size_changes_only_the_instance_type() {
 #[test]
 fn replicating_to_a_new_region_adds_an_environment_of_the_same_shape() {
     let mut envs = environments();
-    envs.push(
-        Environment::new(
-            "prod-ireland",
-            "111111111111",
-            "eu-west-1",
-            Sizing::new(3, "m5.xlarge"),
-        )
-        .tag("stage", "prod"),
-    );
+    envs.push(prod_ireland());
     let before = artifacts(&app());
     let after = artifacts(&app_with(envs));
 

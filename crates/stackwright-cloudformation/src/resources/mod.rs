@@ -2,6 +2,7 @@
 //! module per AWS service.
 
 mod ec2;
+mod raw;
 mod ssm;
 
 use crate::expr::{self, Reference, Resolve};
@@ -27,8 +28,14 @@ pub(crate) enum Attribute {
     GetAtt(&'static str),
 }
 
+/// This target's name in overrides (`override_cloudformation`).
+const TARGET: &str = "cloudformation";
+
 /// Every service with kinds to lower, one per line.
-const SERVICES: &[Service] = &[ec2::SERVICE];
+#[rustfmt::skip]
+const SERVICES: &[Service] = &[
+    ec2::SERVICE,
+];
 
 pub(crate) struct Lowering<'a> {
     pub stack: &'a Stack,
@@ -53,6 +60,12 @@ impl Resolve for Lowering<'_> {
         let id = self.ids.resources[attr.resource.index as usize].clone();
         if resource.kind == kinds::SSM_PARAMETER_LOOKUP && attr.attr == "value" {
             return Ok(Reference::Ref(id));
+        }
+        if resource.kind == kinds::RAW {
+            return Ok(match attr.attr {
+                "id" => Reference::Ref(id),
+                name => Reference::GetAtt(id, name.to_owned()),
+            });
         }
         match SERVICES
             .iter()
@@ -188,9 +201,17 @@ impl Lowering<'_> {
                 parameter: Some((id.clone(), parameter)),
             };
         }
-        let lowered = SERVICES
-            .iter()
-            .find_map(|service| (service.lower)(self, id, &mut p, &mut secondary));
+        let lowered = if resource.kind == kinds::RAW {
+            match raw::lower(&mut p) {
+                Some(type_name) => Some(type_name),
+                None => return Lowered::default(),
+            }
+        } else {
+            SERVICES
+                .iter()
+                .find_map(|service| (service.lower)(self, id, &mut p, &mut secondary))
+                .map(str::to_owned)
+        };
         let type_name = match lowered {
             Some(type_name) => type_name,
             None => {
@@ -207,7 +228,7 @@ impl Lowering<'_> {
         };
         // Every emitted resource whose type takes tags gets them, in the shape the type wants.
         let tags = p.merged_tags();
-        tagging::apply(type_name, &mut p.out, &tags);
+        tagging::apply(&type_name, &mut p.out, &tags);
         for (_, secondary) in &mut secondary.resources {
             let type_name = secondary["Type"].as_str().unwrap_or_default().to_owned();
             if let Some(Json::Object(properties)) = secondary.get_mut("Properties") {
@@ -229,8 +250,21 @@ impl Lowering<'_> {
         if !secondary.depends_on.is_empty() {
             entry.insert("DependsOn".into(), json!(secondary.depends_on));
         }
-        entry.insert("Properties".into(), Json::Object(p.out));
-        let mut resources = vec![(id.clone(), Json::Object(entry))];
+        entry.insert(
+            "Properties".into(),
+            Json::Object(std::mem::take(&mut p.out)),
+        );
+        let mut entry = Json::Object(entry);
+        let mut found = Vec::new();
+        stackwright_lowering::apply_overrides(
+            TARGET,
+            resource,
+            &mut entry,
+            &mut |v| p.value(v),
+            &mut found,
+        );
+        p.problems.extend(found);
+        let mut resources = vec![(id.clone(), entry)];
         resources.extend(secondary.resources);
         Lowered {
             resources,

@@ -2,11 +2,13 @@
 //! here, one module per AWS service.
 
 mod ec2;
+mod raw;
 mod ssm;
 
 use crate::expr::{self, Resolve};
-use crate::names::Names;
+use crate::names::{self, Names};
 use serde_json::{Map, Value as Json};
+use stackwright_aws::kinds;
 use stackwright_core::{AttrRef, Diagnostic, ParamRef, RemovalPolicy, Resource, Stack, Value};
 
 pub(crate) struct Lowering<'a> {
@@ -14,11 +16,12 @@ pub(crate) struct Lowering<'a> {
     pub names: &'a Names,
 }
 
-/// `resource` and `data` blocks, grouped by type in order of first appearance.
+/// `resource` and `data` blocks, grouped by type in order of first appearance, and `moved` blocks.
 #[derive(Default)]
 pub(crate) struct Blocks {
     pub resources: Map<String, Json>,
     pub data: Map<String, Json>,
+    pub moved: Vec<Json>,
     pub count: usize,
 }
 
@@ -49,13 +52,25 @@ pub(crate) struct Service {
     pub attribute: fn(kind: &str, attr: &str) -> Option<&'static str>,
 }
 
-/// Every service with kinds to lower, one per line.
-const SERVICES: &[Service] = &[ec2::SERVICE, ssm::SERVICE];
+/// This target's name in overrides (`override_terraform`).
+const TARGET: &str = "terraform";
 
-fn terraform_type(kind: &str) -> Option<(&'static str, bool)> {
+/// Every service with kinds to lower, one per line.
+#[rustfmt::skip]
+const SERVICES: &[Service] = &[
+    ec2::SERVICE,
+    ssm::SERVICE,
+];
+
+/// The Terraform type of a resource's main block, and whether it is a data source.
+fn terraform_type(resource: &Resource) -> Option<(String, bool)> {
+    if resource.kind == kinds::RAW {
+        return raw::block_type(resource);
+    }
     SERVICES
         .iter()
-        .find_map(|service| (service.block_type)(kind))
+        .find_map(|service| (service.block_type)(resource.kind))
+        .map(|(type_name, data)| (type_name.to_owned(), data))
 }
 
 /// What a kind adds beside its main block: resources it splits into and variables it needs.
@@ -67,12 +82,8 @@ pub(crate) struct Secondary {
 
 impl Lowering<'_> {
     fn address(&self, index: usize, resource: &Resource) -> Result<String, String> {
-        let (type_name, data) = terraform_type(resource.kind).ok_or_else(|| {
-            format!(
-                "resource kind `{}` has no Terraform lowering",
-                resource.kind
-            )
-        })?;
+        let (type_name, data) = terraform_type(resource)
+            .ok_or_else(|| format!("resource `{}` has no Terraform form", resource.id))?;
         let prefix = if data { "data." } else { "" };
         Ok(format!(
             "{prefix}{type_name}.{}",
@@ -88,6 +99,9 @@ impl Resolve for Lowering<'_> {
             .resource(attr.resource)
             .ok_or("reference to a resource outside this stack")?;
         let address = self.address(attr.resource.index as usize, resource)?;
+        if resource.kind == kinds::RAW {
+            return Ok(format!("{address}.{}", raw::attribute(attr.attr)));
+        }
         let Some(name) = SERVICES
             .iter()
             .find_map(|service| (service.attribute)(resource.kind, attr.attr))
@@ -186,14 +200,23 @@ impl Lowering<'_> {
         variables: &mut Map<String, Json>,
         problems: &mut Vec<Diagnostic>,
     ) {
-        let Some((type_name, data)) = terraform_type(resource.kind) else {
-            problems.push(
-                Diagnostic::new(format!(
+        let Some((type_name, data)) = terraform_type(resource) else {
+            let message = if resource.kind == kinds::RAW {
+                format!(
+                    "raw resource `{}` has only a CloudFormation form: add `.terraform(type, attributes)` \
+                     or synthesize with `--target cloudformation`",
+                    resource.id
+                )
+            } else {
+                format!(
                     "resource kind `{}` has no Terraform lowering",
                     resource.kind
-                ))
-                .for_resource(&resource.id)
-                .at(resource.location),
+                )
+            };
+            problems.push(
+                Diagnostic::new(message)
+                    .for_resource(&resource.id)
+                    .at(resource.location),
             );
             return;
         };
@@ -215,9 +238,13 @@ impl Lowering<'_> {
             out: Map::new(),
         };
         let mut secondary = Secondary::default();
-        let handled = SERVICES
-            .iter()
-            .any(|service| (service.lower)(name, &mut a, &mut secondary));
+        let handled = if resource.kind == kinds::RAW {
+            raw::lower(&mut a)
+        } else {
+            SERVICES
+                .iter()
+                .any(|service| (service.lower)(name, &mut a, &mut secondary))
+        };
         if !handled {
             a.problems.push(
                 Diagnostic::new(format!(
@@ -240,10 +267,55 @@ impl Lowering<'_> {
                 serde_json::json!({ "prevent_destroy": true }),
             );
         }
-        blocks.add(data, type_name, name, body);
+        let mut body = Json::Object(body);
+        let mut found = Vec::new();
+        stackwright_lowering::apply_overrides(
+            TARGET,
+            resource,
+            &mut body,
+            &mut |v| a.value(v),
+            &mut found,
+        );
+        a.problems.extend(found);
+        let Json::Object(body) = body else {
+            unreachable!("overrides edit inside the body and never replace it")
+        };
+        blocks.add(data, &type_name, name, body);
+        // A renamed resource moves, with every block it splits into (their names extend the main name).
+        // Data sources are read afresh and need no move.
+        let old_name = resource
+            .renamed_from
+            .as_deref()
+            .map(names::snake_case)
+            .filter(|old| !data && old != name);
+        if let Some(old) = &old_name {
+            if self.names.resources.contains(old) {
+                problems.push(
+                    Diagnostic::new(format!(
+                        "`{}` is renamed from a resource named `{old}` in Terraform, but another resource \
+                         now has that name",
+                        resource.id
+                    ))
+                    .for_resource(&resource.id)
+                    .at(resource.location),
+                );
+            }
+            blocks.moved.push(moved(&type_name, old, name));
+        }
         for (block_type, block_name, body) in secondary.blocks {
+            if let Some(old) = &old_name {
+                if let Some(suffix) = block_name.strip_prefix(name.as_str()) {
+                    blocks
+                        .moved
+                        .push(moved(block_type, &format!("{old}{suffix}"), &block_name));
+                }
+            }
             blocks.add(false, block_type, &block_name, body);
         }
         variables.extend(secondary.variables);
     }
+}
+
+fn moved(type_name: &str, from: &str, to: &str) -> Json {
+    serde_json::json!({ "from": format!("{type_name}.{from}"), "to": format!("{type_name}.{to}") })
 }
