@@ -18,6 +18,7 @@ pub mod ec2;
 pub mod elbv2;
 mod handle;
 pub mod kinds;
+pub mod naming;
 pub mod raw;
 pub mod route53;
 pub mod ssm;

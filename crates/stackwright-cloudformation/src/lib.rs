@@ -9,6 +9,8 @@
 mod expr;
 mod names;
 mod resources;
+mod tagging;
+mod tagging_generated;
 mod validation;
 
 use names::LogicalIds;
@@ -60,6 +62,7 @@ pub fn synthesize(instance: &StackInstance) -> Template {
     let lowering = resources::Lowering {
         stack,
         env,
+        default_tags: &instance.default_tags,
         ids: &ids,
     };
     let mut resources = Map::new();

@@ -14,8 +14,10 @@ mod expr;
 mod extensions;
 pub mod ids;
 mod instantiate;
+pub mod naming;
 pub mod regions;
 mod stack;
+pub mod tags;
 
 pub use app::{App, EnvSpec, Environment};
 pub use diagnostic::{Diagnostic, Location};

@@ -1,6 +1,7 @@
 use crate::diagnostic::{Diagnostic, Location};
 use crate::expr::{Expr, ParamRef, Value};
 use crate::ids;
+use crate::naming::{NameContext, PhysicalName};
 
 /// Identifies one (environment, stack) instance within a process. References carry it, so that a reference
 /// that crosses environments or stacks is detected (and, later, lowered to a cross-stack import).
@@ -72,6 +73,8 @@ pub struct Resource {
     pub depends_on: Vec<ResourceRef>,
     /// What happens to the resource's data when it is removed from the definition or replaced.
     pub removal_policy: RemovalPolicy,
+    /// The name the resource gets in the cloud, when the user asked for one; see [`crate::naming`].
+    pub physical_name: Option<PhysicalName>,
     /// Target-specific edits of the lowered resource, applied last (the escape hatch).
     pub overrides: Vec<Override>,
     /// The id this resource had before the user renamed it: Terraform moves the existing resource to the
@@ -92,6 +95,7 @@ impl Resource {
             tags: Vec::new(),
             depends_on: Vec::new(),
             removal_policy: RemovalPolicy::Destroy,
+            physical_name: None,
             overrides: Vec::new(),
             renamed_from: None,
             location: std::panic::Location::caller(),
@@ -113,6 +117,11 @@ impl Resource {
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| v)
+    }
+
+    /// The physical name, once the stack has applied the app's naming pattern (after [`Stack::add`]).
+    pub fn physical_name(&self) -> Option<&str> {
+        self.physical_name.as_ref().map(|n| n.name.as_str())
     }
 
     /// Visits every expression of the resource's properties and tags.
@@ -227,10 +236,11 @@ pub struct Stack {
     pub(crate) parameters: Vec<Parameter>,
     pub(crate) outputs: Vec<Output>,
     pub(crate) problems: Vec<Diagnostic>,
+    naming: NameContext,
 }
 
 impl Stack {
-    pub(crate) fn new(name: &str, scope: ScopeId) -> Self {
+    pub(crate) fn new(name: &str, scope: ScopeId, naming: NameContext) -> Self {
         Stack {
             name: name.to_owned(),
             scope,
@@ -239,6 +249,7 @@ impl Stack {
             parameters: Vec::new(),
             outputs: Vec::new(),
             problems: Vec::new(),
+            naming,
         }
     }
 
@@ -285,12 +296,51 @@ impl Stack {
             scope: self.scope,
             index: self.resources.len() as u32,
         };
-        let (resource, handle) = builder.declare(at);
+        let (mut resource, handle) = builder.declare(at);
         let earlier = self.resources.iter().map(|r| (r.id.as_str(), r.location));
         let problems = id_problems("resource", &resource.id, resource.location, earlier);
         self.problems.extend(problems);
+        self.apply_naming(&mut resource);
         self.resources.push(resource);
         handle
+    }
+
+    /// Turns the name the user gave into the physical name (the app's pattern), and reports a name that
+    /// breaks its type's rule or that another resource of the same kind already has.
+    fn apply_naming(&mut self, resource: &mut Resource) {
+        let Some(physical) = &mut resource.physical_name else {
+            return;
+        };
+        let given = std::mem::take(&mut physical.name);
+        physical.name = self.naming.expand(&given);
+        let full = &physical.name;
+        let mut problems = Vec::new();
+        if let Err(why) = physical.rule.check(full) {
+            problems.push(format!(
+                "invalid physical name `{full}` (name `{given}` in naming pattern `{}`): {why}",
+                self.naming.pattern
+            ));
+        }
+        let twin = self
+            .resources
+            .iter()
+            .find(|r| r.kind == resource.kind && r.physical_name() == Some(full));
+        if let Some(twin) = twin {
+            problems.push(format!(
+                "physical name `{full}` is already used by `{}` (declared at {}:{}): expected unique names \
+                 for resources of one kind",
+                twin.id,
+                twin.location.file(),
+                twin.location.line()
+            ));
+        }
+        for problem in problems {
+            self.problems.push(
+                Diagnostic::new(problem)
+                    .for_resource(&resource.id)
+                    .at(resource.location),
+            );
+        }
     }
 
     /// Declares a deploy-time parameter.
@@ -304,6 +354,13 @@ impl Stack {
         });
         self.parameters.push(parameter);
         handle
+    }
+
+    /// Records a problem found while defining this stack outside any builder (a template that does not
+    /// render, a helper's own check). Like every other problem it is reported with the environment and stack
+    /// and fails the synthesis; give it a location (`.at(...)`) so that it points at the user's line.
+    pub fn report(&mut self, problem: Diagnostic) {
+        self.problems.push(problem);
     }
 
     /// Publishes a value as a stack output.

@@ -50,7 +50,7 @@ pub fn synthesize(instance: &StackInstance) -> Module {
 
     let lowering = resources::Lowering {
         stack,
-        env,
+        default_tags: &instance.default_tags,
         names: &names,
     };
     let mut variables = Map::new();
@@ -97,9 +97,9 @@ pub fn synthesize(instance: &StackInstance) -> Module {
     if let Some(role_arn) = &settings.assume_role_arn {
         provider.insert("assume_role".into(), json!({ "role_arn": role_arn }));
     }
-    if !env.tags.is_empty() {
-        let tags: Map<String, Json> = env
-            .tags
+    if !instance.default_tags.is_empty() {
+        let tags: Map<String, Json> = instance
+            .default_tags
             .iter()
             .map(|(k, v)| (k.clone(), Json::String(expr::escape(v))))
             .collect();

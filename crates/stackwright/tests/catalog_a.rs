@@ -22,7 +22,8 @@ fn check(
     cloudformation: &[(&str, Value)],
     terraform: &[(&str, &str, Value)],
 ) {
-    let docs = artifacts(&one_stack(define));
+    let mut docs = artifacts(&one_stack(define));
+    docs.values_mut().for_each(without_default_tags);
     for (id, expected) in cloudformation {
         assert_eq!(
             &docs[CFN]["Resources"][id], expected,
@@ -34,6 +35,40 @@ fn check(
             &docs[TF]["resource"][type_name][name], expected,
             "Terraform `{type_name}.{name}`"
         );
+    }
+}
+
+/// Removes the standard default tags (`app`, `environment`, `managed-by`) that every taggable resource
+/// gets, so the cases show what each type adds; the templating tests cover default tags themselves.
+fn without_default_tags(doc: &mut Value) {
+    const DEFAULTS: [&str; 3] = ["app", "environment", "managed-by"];
+    match doc {
+        Value::Object(map) => {
+            for key in ["Tags", "HostedZoneTags", "tag"] {
+                if let Some(Value::Array(tags)) = map.get_mut(key) {
+                    tags.retain(|t| {
+                        let key = t
+                            .get("Key")
+                            .or_else(|| t.get("key"))
+                            .and_then(Value::as_str);
+                        !key.is_some_and(|k| DEFAULTS.contains(&k))
+                    });
+                    if tags.is_empty() {
+                        map.shift_remove(key);
+                    }
+                }
+            }
+            map.values_mut().for_each(without_default_tags);
+            // A tag specification left without tags was there only for the default tags.
+            if let Some(Value::Array(specs)) = map.get_mut("TagSpecifications") {
+                specs.retain(|spec| spec.get("Tags").is_some());
+                if specs.is_empty() {
+                    map.shift_remove("TagSpecifications");
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(without_default_tags),
+        _ => {}
     }
 }
 
@@ -202,7 +237,8 @@ fn auto_scaling_group_with_target_groups_uses_elb_health_checks_and_propagates_t
                 .target_group(&group),
         );
     });
-    let docs = artifacts(&app);
+    let mut docs = artifacts(&app);
+    docs.values_mut().for_each(without_default_tags);
     assert_eq!(
         docs[CFN]["Resources"]["Fleet"],
         json!({"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {

@@ -29,9 +29,17 @@ fn a_raw_resource_with_both_forms_lowers_to_both_targets_with_live_references() 
         s.output("AlertsArn", topic.attr("TopicArn"));
     });
     let docs = artifacts(&app);
+    // A raw resource is tagged like any other (Terraform's provider does it through default_tags).
     assert_eq!(
         docs[CFN]["Resources"]["Alerts"],
-        json!({"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Ref": "Vpc"}}})
+        json!({"Type": "AWS::SNS::Topic", "Properties": {
+            "DisplayName": {"Ref": "Vpc"},
+            "Tags": [
+                {"Key": "app", "Value": "demo"},
+                {"Key": "environment", "Value": "dev"},
+                {"Key": "managed-by", "Value": "stackwright"}
+            ]
+        }})
     );
     assert_eq!(
         docs[CFN]["Outputs"]["AlertsArn"]["Value"],

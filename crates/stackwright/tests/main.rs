@@ -7,4 +7,5 @@ mod escape_hatches;
 mod lowering;
 mod renames;
 mod support;
+mod templating;
 mod validation;

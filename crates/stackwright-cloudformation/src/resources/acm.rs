@@ -48,7 +48,7 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
         .filter(|name| {
             literal(name)
                 .and_then(|n| n.strip_prefix("*.").map(str::to_owned))
-                .map_or(true, |apex| !literals.contains(&apex))
+                .is_none_or(|apex| !literals.contains(&apex))
         })
         .map(|name| json!({ "DomainName": p.value(name), "HostedZoneId": zone }))
         .collect();
@@ -63,6 +63,5 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
             Json::from("ENABLED"),
         );
     }
-    p.tags();
     Some("AWS::CertificateManager::Certificate")
 }

@@ -39,17 +39,5 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
     p.copy("target_group_arns", "TargetGroupARNs");
     p.copy("health_check_type", "HealthCheckType");
     p.copy("health_check_grace_period", "HealthCheckGracePeriod");
-    // The group's tags go to the instances it launches too.
-    let tags: Vec<Json> = p
-        .tag_list()
-        .into_iter()
-        .map(|mut tag| {
-            tag["PropagateAtLaunch"] = Json::Bool(true);
-            tag
-        })
-        .collect();
-    if !tags.is_empty() {
-        p.insert("Tags", Json::Array(tags));
-    }
     Some("AWS::AutoScaling::AutoScalingGroup")
 }

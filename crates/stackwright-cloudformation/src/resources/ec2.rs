@@ -45,7 +45,6 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
             p.copy("cidr_block", "CidrBlock");
             p.copy("enable_dns_support", "EnableDnsSupport");
             p.copy("enable_dns_hostnames", "EnableDnsHostnames");
-            p.tags();
             "AWS::EC2::VPC"
         }
         kinds::SUBNET => {
@@ -53,11 +52,9 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
             p.copy("cidr_block", "CidrBlock");
             p.copy("availability_zone", "AvailabilityZone");
             p.copy("map_public_ip_on_launch", "MapPublicIpOnLaunch");
-            p.tags();
             "AWS::EC2::Subnet"
         }
         kinds::INTERNET_GATEWAY => {
-            p.tags();
             let vpc_id = resource
                 .get("vpc_id")
                 .map(|v| p.value(v))
@@ -72,7 +69,6 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
         }
         kinds::ROUTE_TABLE => {
             p.copy("vpc_id", "VpcId");
-            p.tags();
             "AWS::EC2::RouteTable"
         }
         kinds::ROUTE => {
@@ -100,6 +96,9 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
         }
         kinds::SECURITY_GROUP => {
             p.copy("description", "GroupDescription");
+            if let Some(name) = resource.physical_name() {
+                p.insert("GroupName", name.into());
+            }
             p.copy("vpc_id", "VpcId");
             let ingress = security_group_rules(p, "ingress", "SourceSecurityGroupId");
             if !ingress.is_empty() {
@@ -118,12 +117,10 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
                 }));
             }
             p.insert("SecurityGroupEgress", Json::Array(egress));
-            p.tags();
             "AWS::EC2::SecurityGroup"
         }
         kinds::INSTANCE => {
             machine(p);
-            p.tags();
             "AWS::EC2::Instance"
         }
         kinds::LAUNCH_TEMPLATE => {
@@ -156,19 +153,16 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
             p.copy("throughput_mibps", "Throughput");
             p.copy("encrypted", "Encrypted");
             p.copy("kms_key_id", "KmsKeyId");
-            p.tags();
             "AWS::EC2::Volume"
         }
         kinds::ELASTIC_IP => {
             p.copy("domain", "Domain");
-            p.tags();
             "AWS::EC2::EIP"
         }
         kinds::NAT_GATEWAY => {
             p.copy("subnet_id", "SubnetId");
             p.copy("connectivity_type", "ConnectivityType");
             p.copy("allocation_id", "AllocationId");
-            p.tags();
             "AWS::EC2::NatGateway"
         }
         _ => return None,

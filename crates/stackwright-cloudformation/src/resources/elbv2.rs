@@ -55,7 +55,6 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
                 }
             }
             attributes.insert(p, "LoadBalancerAttributes");
-            p.tags();
             "AWS::ElasticLoadBalancingV2::LoadBalancer"
         }
         kinds::TARGET_GROUP => {
@@ -105,7 +104,6 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
                 }
             }
             attributes.insert(p, "TargetGroupAttributes");
-            p.tags();
             "AWS::ElasticLoadBalancingV2::TargetGroup"
         }
         kinds::LISTENER => {
@@ -121,7 +119,6 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
                 let action = lower_action(p, action);
                 p.insert("DefaultActions", json!([action]));
             }
-            p.tags();
             "AWS::ElasticLoadBalancingV2::Listener"
         }
         kinds::LISTENER_RULE => {
@@ -148,7 +145,6 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
                 let action = lower_action(p, action);
                 p.insert("Actions", json!([action]));
             }
-            p.tags();
             "AWS::ElasticLoadBalancingV2::ListenerRule"
         }
         _ => return None,

@@ -11,10 +11,11 @@ mod ssm;
 
 use crate::expr::{self, Reference, Resolve};
 use crate::names::{LogicalIds, ATTACHMENT_SUFFIX};
+use crate::tagging;
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_core::{
-    AttrRef, Diagnostic, EnvSpec, Expr, ParamRef, RemovalPolicy, Resource, Stack, Value,
+    AttrRef, Diagnostic, Expr, ParamRef, RemovalPolicy, Resource, Stack, Value,
 };
 
 /// How a service's kinds lower. Each service module exports one; kinds it does not know give `None`.
@@ -46,7 +47,9 @@ const SERVICES: &[Service] = &[
 
 pub(crate) struct Lowering<'a> {
     pub stack: &'a Stack,
-    pub env: &'a EnvSpec,
+    pub env: &'a stackwright_core::EnvSpec,
+    /// The instance's default tags (standard, app, environment), merged into every taggable resource.
+    pub default_tags: &'a [(String, String)],
     pub ids: &'a LogicalIds,
 }
 
@@ -148,21 +151,12 @@ impl Props<'_, '_> {
         self.out.insert(key.into(), value);
     }
 
-    /// `Tags`: the resource's tags as CloudFormation's `[{"Key", "Value"}]` list, when there are any.
-    pub fn tags(&mut self) {
-        let list = self.tag_list();
-        if !list.is_empty() {
-            self.out.insert("Tags".into(), Json::Array(list));
-        }
-    }
-
-    /// Environment tags first, each overridden in place by a resource tag of the same key, then the
-    /// resource's other tags, as `{"Key", "Value"}` objects (some types want them under another name).
-    pub fn tag_list(&mut self) -> Vec<Json> {
+    /// Default tags first, each overridden in place by a resource tag of the same key, then the
+    /// resource's other tags.
+    fn merged_tags(&mut self) -> Vec<(String, Json)> {
         let mut tags: Vec<(String, Json)> = self
             .lowering
-            .env
-            .tags
+            .default_tags
             .iter()
             .map(|(k, v)| (k.clone(), Json::String(v.clone())))
             .collect();
@@ -173,7 +167,14 @@ impl Props<'_, '_> {
                 None => tags.push((key.clone(), value)),
             }
         }
-        tags.into_iter()
+        tags
+    }
+
+    /// The merged tags as `{"Key", "Value"}` objects, for the few properties that carry tags of other
+    /// resources (a launch template's `TagSpecifications`); a type's own tags are applied generically.
+    pub fn tag_list(&mut self) -> Vec<Json> {
+        self.merged_tags()
+            .into_iter()
             .map(|(k, v)| json!({ "Key": k, "Value": v }))
             .collect()
     }
@@ -250,6 +251,15 @@ impl Lowering<'_> {
                 return Lowered::default();
             }
         };
+        // Every emitted resource whose type takes tags gets them, in the shape the type wants.
+        let tags = p.merged_tags();
+        tagging::apply(&type_name, &mut p.out, &tags);
+        for (_, secondary) in &mut secondary.resources {
+            let type_name = secondary["Type"].as_str().unwrap_or_default().to_owned();
+            if let Some(Json::Object(properties)) = secondary.get_mut("Properties") {
+                tagging::apply(&type_name, properties, &tags);
+            }
+        }
         let mut entry = Map::new();
         entry.insert("Type".into(), type_name.into());
         let policy = match resource.removal_policy {

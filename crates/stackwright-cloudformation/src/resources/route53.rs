@@ -32,10 +32,6 @@ fn lower(l: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
                     .collect();
                 p.insert("VPCs", Json::Array(vpcs));
             }
-            let tags = p.tag_list();
-            if !tags.is_empty() {
-                p.insert("HostedZoneTags", Json::Array(tags));
-            }
             "AWS::Route53::HostedZone"
         }
         kinds::RECORD => {

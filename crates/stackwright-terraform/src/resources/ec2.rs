@@ -82,6 +82,9 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
         }
         kinds::SECURITY_GROUP => {
             a.copy("description", "description");
+            if let Some(name) = resource.physical_name() {
+                a.insert("name", Json::String(crate::expr::escape(name)));
+            }
             a.copy("vpc_id", "vpc_id");
             a.tags();
             // Rules are separate resources (the provider's recommended form): inline rule blocks in

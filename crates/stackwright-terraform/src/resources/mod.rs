@@ -13,14 +13,13 @@ use crate::expr::{self, Resolve};
 use crate::names::{self, Names};
 use serde_json::{Map, Value as Json};
 use stackwright_aws::kinds;
-use stackwright_core::{
-    AttrRef, Diagnostic, EnvSpec, ParamRef, RemovalPolicy, Resource, Stack, Value,
-};
+use stackwright_core::{AttrRef, Diagnostic, ParamRef, RemovalPolicy, Resource, Stack, Value};
 
 pub(crate) struct Lowering<'a> {
     pub stack: &'a Stack,
-    pub env: &'a EnvSpec,
     pub names: &'a Names,
+    /// The instance's default tags (standard, app, environment): the provider's `default_tags`.
+    pub default_tags: &'a [(String, String)],
 }
 
 /// `resource` and `data` blocks, grouped by type in order of first appearance, and `moved` blocks.
@@ -199,13 +198,13 @@ impl Attrs<'_, '_> {
             .insert("tags".into(), Json::Object(tags.into_iter().collect()));
     }
 
-    /// The environment's tags, each overridden by a resource tag of the same key, then the resource's
-    /// other tags: for types that `default_tags` does not reach, such as auto scaling groups.
+    /// The instance's default tags (the provider's `default_tags`), each overridden by a resource tag
+    /// of the same key, then the resource's other tags: for types that `default_tags` does not reach,
+    /// such as auto scaling groups.
     pub fn merged_tags(&mut self) -> Vec<(String, Json)> {
         let mut tags: Vec<(String, Json)> = self
             .lowering
-            .env
-            .tags
+            .default_tags
             .iter()
             .map(|(k, v)| (k.clone(), Json::String(expr::escape(v))))
             .collect();
