@@ -91,7 +91,9 @@ trap 'exit 143' TERM
 if [ ${#OUT_DIRS[@]} -eq 0 ]; then
   listing=$(helper examples "$ROOT")
   NAMES=()
-  while IFS=$'\t' read -r name _dir; do
+  declare -A DIRS=()
+  while IFS=$'\t' read -r name dir; do
+    DIRS[$name]=$dir
     [ -n "$name" ] || continue
     if [ ${#ONLY[@]} -gt 0 ]; then
       keep=0
@@ -117,10 +119,14 @@ bash "$V/install.sh"
 if [ ${#OUT_DIRS[@]} -eq 0 ]; then
   mkdir -p "$WORK/out"
   for name in ${NAMES[@]+"${NAMES[@]}"}; do
-    say "synth $name: cargo run -q -p $name -- synth --out \$TMP/$name"
+    # The workspace keeps one binary (the flagship, for a bare `cargo run`); other examples are cargo
+    # example targets named like their package.
+    run=(cargo run -q -p "$name")
+    if [ ! -f "${DIRS[$name]}/src/main.rs" ]; then run+=(--example "$name"); fi
+    say "synth $name: ${run[*]} -- synth --out \$TMP/$name"
     t0=$(now)
     rc=0
-    cargo run -q -p "$name" -- synth --out "$WORK/out/$name" || rc=$?
+    "${run[@]}" -- synth --out "$WORK/out/$name" || rc=$?
     if [ "$rc" = 0 ]; then
       OUT_DIRS+=("$WORK/out/$name")
       echo "synthesized $name in $(since "$t0")"

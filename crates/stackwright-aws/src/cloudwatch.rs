@@ -1,7 +1,8 @@
 //! CloudWatch metric alarms.
 
+use crate::check::set_bounded;
 use crate::handle::{attr_handle, common_setters};
-use crate::text::set_bounded;
+use crate::naming::physical_name;
 use crate::{kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
@@ -99,7 +100,8 @@ pub enum TreatMissingData {
 /// An alarm on one metric: it fires when the statistic compares to `threshold` for
 /// `evaluation_periods` consecutive periods (or `datapoints_to_alarm` of them).
 ///
-/// Terraform needs a name: unset, it is `<app>-<environment>-<stack>-<id>`; CloudFormation generates one.
+/// Terraform needs a name: without `.name(...)` it is `<app>-<environment>-<stack>-<id>`; CloudFormation
+/// generates one.
 pub struct Alarm {
     resource: Resource,
     alarm_actions: Vec<Value>,
@@ -183,18 +185,6 @@ impl Alarm {
         }
     }
 
-    /// The physical name (at most 255 characters); changing it replaces the alarm.
-    pub fn alarm_name(mut self, name: impl Into<String>) -> Self {
-        let name = name.into();
-        if name.is_empty() || name.len() > 255 {
-            self.resource
-                .problems
-                .push(format!("alarm name `{name}`: expected 1 to 255 characters"));
-        }
-        self.resource.set("alarm_name", name);
-        self
-    }
-
     pub fn description(mut self, text: impl Into<String>) -> Self {
         set_bounded(
             &mut self.resource,
@@ -252,6 +242,7 @@ impl Alarm {
     }
 }
 common_setters!(Alarm, taggable);
+physical_name!(Alarm);
 
 attr_handle!(
     /// A declared alarm.

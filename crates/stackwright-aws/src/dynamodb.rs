@@ -4,6 +4,7 @@ use crate::cloudwatch::Metric;
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{RoleHandle, RolePolicy, Statement};
 use crate::kms::{key_use, KeyHandle, DECRYPT_ACTIONS, ENCRYPT_DECRYPT_ACTIONS};
+use crate::naming::physical_name;
 use crate::{kinds, Handle};
 use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef, Value};
 
@@ -61,7 +62,8 @@ impl Key {
 /// (`disable_deletion_protection_insecure`), and kept when removed from the definition
 /// (`RemovalPolicy::Retain`).
 ///
-/// Terraform needs a name: unset, it is `<app>-<environment>-<stack>-<id>`; CloudFormation generates one.
+/// Terraform needs a name: without `.name(...)` it is `<app>-<environment>-<stack>-<id>`; CloudFormation
+/// generates one.
 pub struct Table {
     resource: Resource,
     kms_key: Option<Expr>,
@@ -117,19 +119,6 @@ impl Table {
         self
     }
 
-    /// The physical name (3 to 255 letters, digits and `_.-`); changing it replaces the table.
-    pub fn table_name(mut self, name: impl Into<String>) -> Self {
-        let name = name.into();
-        let allowed = |c: char| c.is_ascii_alphanumeric() || "_.-".contains(c);
-        if !(3..=255).contains(&name.len()) || !name.chars().all(allowed) {
-            self.resource.problems.push(format!(
-                "invalid table name `{name}`: expected 3 to 255 letters, digits and `_.-`"
-            ));
-        }
-        self.resource.set("table_name", name);
-        self
-    }
-
     /// Deletes items once the time (epoch seconds) in `attribute` has passed.
     pub fn time_to_live_attribute(mut self, attribute: impl Into<String>) -> Self {
         let attribute = attribute.into();
@@ -158,6 +147,7 @@ impl Table {
     }
 }
 common_setters!(Table, taggable, stateful);
+physical_name!(Table);
 
 fn check_attribute_name(resource: &mut Resource, name: &str) {
     if name.is_empty() || name.len() > 255 {

@@ -47,7 +47,7 @@ macro_rules! attr_handle {
 }
 pub(crate) use attr_handle;
 
-/// Adds the setters every builder shares (`depends_on`, and `tag` for taggable kinds) to a builder that
+/// Adds the setters every builder shares (`depends_on`, `renamed_from`, and `tag` for taggable kinds) to a builder that
 /// keeps its node in a `resource` field.
 macro_rules! common_setters {
     ($builder:ident) => {
@@ -55,6 +55,65 @@ macro_rules! common_setters {
             /// Makes this resource wait for another one that it does not otherwise reference.
             pub fn depends_on(mut self, other: &impl stackwright_core::HasResourceRef) -> Self {
                 self.resource.depends_on.push(other.resource_ref());
+                self
+            }
+
+            /// Escape hatch: sets `path` (dot-separated, relative to the resource entry, e.g.
+            /// `Properties.MetadataOptions.HttpPutResponseHopLimit`) in the CloudFormation output only.
+            #[track_caller]
+            pub fn override_cloudformation(
+                self,
+                path: &str,
+                value: impl Into<stackwright_core::Value>,
+            ) -> Self {
+                self.with_override("cloudformation", path, Some(value.into()))
+            }
+
+            /// Escape hatch: sets `path` (dot-separated, relative to the block body, e.g.
+            /// `metadata_options.http_put_response_hop_limit`) in the Terraform output only.
+            #[track_caller]
+            pub fn override_terraform(
+                self,
+                path: &str,
+                value: impl Into<stackwright_core::Value>,
+            ) -> Self {
+                self.with_override("terraform", path, Some(value.into()))
+            }
+
+            /// Escape hatch: removes `path` from the CloudFormation output.
+            #[track_caller]
+            pub fn remove_cloudformation(self, path: &str) -> Self {
+                self.with_override("cloudformation", path, None)
+            }
+
+            /// Escape hatch: removes `path` from the Terraform output.
+            #[track_caller]
+            pub fn remove_terraform(self, path: &str) -> Self {
+                self.with_override("terraform", path, None)
+            }
+
+            #[track_caller]
+            fn with_override(
+                mut self,
+                target: &'static str,
+                path: &str,
+                value: Option<stackwright_core::Value>,
+            ) -> Self {
+                self.resource.overrides.push(stackwright_core::Override {
+                    target,
+                    path: path.split('.').map(str::to_owned).collect(),
+                    value,
+                    location: std::panic::Location::caller(),
+                });
+                self
+            }
+
+            /// Declares that this resource was called `old_id` before: Terraform moves the deployed resource
+            /// to the new name (a `moved` block) instead of destroying and recreating it, and `plan` shows a
+            /// move. CloudFormation cannot rename a logical id: there it stays a replacement (see `plan`);
+            /// keep the old id to avoid it.
+            pub fn renamed_from(mut self, old_id: impl Into<String>) -> Self {
+                self.resource.renamed_from = Some(old_id.into());
                 self
             }
         }

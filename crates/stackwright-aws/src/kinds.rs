@@ -9,8 +9,28 @@ pub const ROUTE: &str = "aws.ec2.Route";
 pub const SUBNET_ROUTE_TABLE_ASSOCIATION: &str = "aws.ec2.SubnetRouteTableAssociation";
 pub const SECURITY_GROUP: &str = "aws.ec2.SecurityGroup";
 pub const INSTANCE: &str = "aws.ec2.Instance";
+/// An Elastic IP address for use in a VPC (e.g. by a NAT gateway).
+pub const ELASTIC_IP: &str = "aws.ec2.ElasticIp";
+pub const NAT_GATEWAY: &str = "aws.ec2.NatGateway";
+pub const LAUNCH_TEMPLATE: &str = "aws.ec2.LaunchTemplate";
+/// An EBS volume (stateful).
+pub const VOLUME: &str = "aws.ec2.Volume";
+pub const AUTO_SCALING_GROUP: &str = "aws.autoscaling.AutoScalingGroup";
+/// An application or network load balancer.
+pub const LOAD_BALANCER: &str = "aws.elbv2.LoadBalancer";
+pub const TARGET_GROUP: &str = "aws.elbv2.TargetGroup";
+pub const LISTENER: &str = "aws.elbv2.Listener";
+pub const LISTENER_RULE: &str = "aws.elbv2.ListenerRule";
+/// A Route 53 hosted zone (stateful: its name servers are delegated to from outside).
+pub const HOSTED_ZONE: &str = "aws.route53.HostedZone";
+pub const RECORD: &str = "aws.route53.Record";
+/// An ACM certificate validated through DNS records in a hosted zone (Terraform: the certificate, its
+/// validation records and the validation wait).
+pub const CERTIFICATE: &str = "aws.acm.Certificate";
 /// A read of an SSM parameter at deploy time (CloudFormation parameter, Terraform data source).
 pub const SSM_PARAMETER_LOOKUP: &str = "aws.ssm.ParameterLookup";
+/// A resource in one or both targets' own terms (the escape hatch); see `raw`.
+pub const RAW: &str = "raw";
 
 // Identity, data and operations (catalog part B).
 pub const IAM_ROLE: &str = "aws.iam.Role";

@@ -1,8 +1,8 @@
 //! Key Management Service: customer managed keys and their aliases.
 
+use crate::check::set_bounded;
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{PolicyDocument, Principal, RoleHandle, RolePolicy, Statement};
-use crate::text::set_bounded;
 use crate::{arn, kinds, Handle};
 use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef};
 

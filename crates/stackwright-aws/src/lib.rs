@@ -10,20 +10,26 @@
 //! Architecture invariant: builders produce neutral [`Resource`](stackwright_core::Resource) nodes; the
 //! spelling of each resource in CloudFormation or Terraform lives in the target crates, keyed by [`kinds`].
 
+pub mod acm;
 mod arn;
+pub mod autoscaling;
+mod check;
 pub mod cidr;
 pub mod cloudwatch;
 pub mod dynamodb;
 pub mod ec2;
+pub mod elbv2;
 mod handle;
 pub mod iam;
 pub mod kinds;
 pub mod kms;
 pub mod logs;
+pub mod naming;
+pub mod raw;
 pub mod rds;
+pub mod route53;
 pub mod s3;
 pub mod secretsmanager;
 pub mod ssm;
-mod text;
 
 pub use handle::Handle;

@@ -3,6 +3,7 @@
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{RoleHandle, RolePolicy, Statement};
 use crate::kms::KeyHandle;
+use crate::naming::physical_name;
 use crate::{arn, kinds, Handle};
 use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef};
 
@@ -17,7 +18,7 @@ pub const RETENTION_DAYS: [i64; 22] = [
 /// at rest; `.encryption_key(&key)` uses a customer managed key instead (the key must
 /// `allow_cloudwatch_logs()`).
 ///
-/// Without `.log_group_name(...)` the engine generates the name, so copies of an environment never
+/// Without `.name(...)` the engine generates the name, so copies of an environment never
 /// collide.
 pub struct LogGroup {
     resource: Resource,
@@ -30,19 +31,6 @@ impl LogGroup {
         resource.set("retention_days", 365);
         resource.removal_policy = RemovalPolicy::Retain;
         LogGroup { resource }
-    }
-
-    /// 1 to 512 characters of letters, digits and `._-/#`. Changing it replaces the group.
-    pub fn log_group_name(mut self, name: impl Into<String>) -> Self {
-        let name = name.into();
-        let allowed = |c: char| c.is_ascii_alphanumeric() || "._-/#".contains(c);
-        if name.is_empty() || name.len() > 512 || !name.chars().all(allowed) {
-            self.resource.problems.push(format!(
-                "invalid log group name `{name}`: expected 1 to 512 letters, digits and `._-/#`"
-            ));
-        }
-        self.resource.set("log_group_name", name);
-        self
     }
 
     /// How long events are kept: one of [`RETENTION_DAYS`].
@@ -81,6 +69,7 @@ impl LogGroup {
     }
 }
 common_setters!(LogGroup, taggable, stateful);
+physical_name!(LogGroup);
 
 attr_handle!(
     /// A declared log group.

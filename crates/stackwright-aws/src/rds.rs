@@ -5,6 +5,7 @@ use crate::ec2::{SecurityGroupHandle, SubnetHandle};
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{RoleHandle, RolePolicy, Statement};
 use crate::kms::KeyHandle;
+use crate::naming::physical_name;
 use crate::{arn, kinds, Handle};
 use stackwright_core::{interpolate, Declare, RemovalPolicy, Resource, ResourceRef, Value};
 
@@ -38,23 +39,9 @@ impl DbSubnetGroup {
         resource.set("subnet_ids", Value::List(ids));
         DbSubnetGroup { resource }
     }
-
-    /// The physical name (lowercase letters, digits, spaces and `._-`, at most 255, not `default`);
-    /// generated when unset. Changing it replaces the group.
-    pub fn subnet_group_name(mut self, name: impl Into<String>) -> Self {
-        let name = name.into();
-        let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || " ._-".contains(c);
-        if name.is_empty() || name.len() > 255 || name == "default" || !name.chars().all(allowed) {
-            self.resource.problems.push(format!(
-                "invalid DB subnet group name `{name}`: expected 1 to 255 lowercase letters, digits, \
-                 spaces and `._-`, other than `default`"
-            ));
-        }
-        self.resource.set("name", name);
-        self
-    }
 }
 common_setters!(DbSubnetGroup, taggable);
+physical_name!(DbSubnetGroup);
 
 attr_handle!(
     /// A declared DB subnet group.
@@ -300,6 +287,7 @@ impl DbInstance {
     }
 }
 common_setters!(DbInstance, taggable, stateful);
+physical_name!(DbInstance);
 
 /// Letters, digits and `_`, starting with a letter, at most `max` characters.
 fn is_identifier(name: &str, max: usize) -> bool {

@@ -3,6 +3,7 @@
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{PolicyDocument, PolicyKind, Principal, RoleHandle, RolePolicy, Statement};
 use crate::kms::{key_use, KeyHandle, DECRYPT_ACTIONS, ENCRYPT_DECRYPT_ACTIONS};
+use crate::naming::physical_name;
 use crate::{kinds, Handle};
 use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef, Value};
 
@@ -18,7 +19,7 @@ type PolicyStatement = Box<dyn FnOnce(&BucketHandle) -> Statement>;
 /// - incomplete multipart uploads cleaned up after 7 days;
 /// - kept when removed from the definition (`RemovalPolicy::Retain`).
 ///
-/// Without `.bucket_name(...)` the engine generates the name, so copies of an environment never collide.
+/// Without `.name(...)` the engine generates the name, so copies of an environment never collide.
 pub struct Bucket {
     resource: Resource,
     kms_key: Option<Expr>,
@@ -42,18 +43,6 @@ impl Bucket {
             tls_only: true,
             policy: Vec::new(),
         }
-    }
-
-    /// The globally unique physical name; changing it replaces the bucket.
-    pub fn bucket_name(mut self, name: impl Into<String>) -> Self {
-        let name = name.into();
-        if let Err(why) = check_bucket_name(&name) {
-            self.resource
-                .problems
-                .push(format!("invalid bucket name `{name}`: {why}"));
-        }
-        self.resource.set("bucket_name", name);
-        self
     }
 
     /// Encrypts objects with a customer managed KMS key (SSE-KMS with bucket keys) instead of SSE-S3.
@@ -145,6 +134,7 @@ impl Bucket {
     }
 }
 common_setters!(Bucket, taggable, stateful);
+physical_name!(Bucket);
 
 attr_handle!(
     /// A declared bucket.
@@ -255,64 +245,5 @@ impl Declare for Bucket {
             self.resource.set("policy", policy.to_value());
         }
         (self.resource, handle)
-    }
-}
-
-/// S3's rules for general purpose bucket names.
-fn check_bucket_name(name: &str) -> Result<(), String> {
-    if !(3..=63).contains(&name.len()) {
-        return Err(format!("expected 3 to 63 characters, found {}", name.len()));
-    }
-    if let Some(c) = name
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '.' || *c == '-'))
-    {
-        return Err(format!(
-            "expected only lowercase letters, digits, `.` and `-`, found `{c}`"
-        ));
-    }
-    let alphanumeric = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-    if !alphanumeric(name.chars().next()) || !alphanumeric(name.chars().last()) {
-        return Err("expected it to start and end with a letter or digit".into());
-    }
-    if name.contains("..") || name.contains(".-") || name.contains("-.") {
-        return Err("expected no `..`, `.-` or `-.`".into());
-    }
-    if name.parse::<std::net::Ipv4Addr>().is_ok() {
-        return Err("expected a name, not an IP address".into());
-    }
-    for prefix in ["xn--", "sthree-", "amzn-s3-demo-"] {
-        if name.starts_with(prefix) {
-            return Err(format!("the prefix `{prefix}` is reserved"));
-        }
-    }
-    for suffix in ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] {
-        if name.ends_with(suffix) {
-            return Err(format!("the suffix `{suffix}` is reserved"));
-        }
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn bucket_names() {
-        for ok in ["assets", "my.bucket-1", "a1b"] {
-            assert_eq!(super::check_bucket_name(ok), Ok(()), "{ok}");
-        }
-        for bad in [
-            "ab",
-            "Assets",
-            "-a-b",
-            "a..b",
-            "a.-b",
-            "10.0.0.1",
-            "xn--x",
-            "x-s3alias",
-            "a_b",
-        ] {
-            assert!(super::check_bucket_name(bad).is_err(), "{bad}");
-        }
     }
 }

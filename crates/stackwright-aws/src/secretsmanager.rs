@@ -1,9 +1,10 @@
 //! Secrets Manager secrets whose value is generated, so that it never appears in an artifact.
 
+use crate::check::set_bounded;
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{RoleHandle, RolePolicy, Statement};
 use crate::kms::{key_use, KeyHandle, DECRYPT_ACTIONS};
-use crate::text::set_bounded;
+use crate::naming::physical_name;
 use crate::{kinds, Handle};
 use stackwright_core::{Declare, Expr, RemovalPolicy, Resource, ResourceRef, Value};
 
@@ -84,20 +85,6 @@ impl Secret {
         self
     }
 
-    /// The physical name (letters, digits and `/_+=.@-`, at most 512 characters); generated when unset.
-    /// Changing it replaces the secret.
-    pub fn secret_name(mut self, name: impl Into<String>) -> Self {
-        let name = name.into();
-        let allowed = |c: char| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c);
-        if name.is_empty() || name.len() > 512 || !name.chars().all(allowed) {
-            self.resource.problems.push(format!(
-                "invalid secret name `{name}`: expected 1 to 512 letters, digits and `/_+=.@-`"
-            ));
-        }
-        self.resource.set("secret_name", name);
-        self
-    }
-
     pub fn description(mut self, text: impl Into<String>) -> Self {
         set_bounded(
             &mut self.resource,
@@ -116,6 +103,7 @@ impl Secret {
     }
 }
 common_setters!(Secret, taggable, stateful);
+physical_name!(Secret);
 
 attr_handle!(
     /// A declared secret. It offers no attribute holding the value: read it at run time (with

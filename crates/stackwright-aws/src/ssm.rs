@@ -1,8 +1,8 @@
 //! Systems Manager Parameter Store: parameters this stack owns, and lookups of parameters it reads.
 
+use crate::check::set_bounded;
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{RoleHandle, RolePolicy, Statement};
-use crate::text::set_bounded;
 use crate::{kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef};
 

@@ -14,6 +14,9 @@
 //! 50 x (1 + 1 + 1 + 190) = 9,650 declared resources (CloudFormation `Resources` entries; Terraform has
 //! 9,700 resource blocks, as it lowers the ingress rule to a resource of its own).
 //!
+//! Then as many fresh children time `plan`: the workload planned against its previous version, in which 1%
+//! of the instances (every hundredth) had another instance type, written beforehand (untimed).
+//!
 //! `STACKWRIGHT_BENCH_PHASES=1` additionally runs one child that times the phases separately (build app,
 //! instantiate, lower each target, serialize, hash, full `synthesize`, `write_tree`). This is a
 //! measurement, not a test: the exit status is 0 whether or not the targets are met (it is non-zero only
@@ -35,6 +38,7 @@ const REGIONS: [&str; 4] = ["us-west-2", "eu-central-1", "us-east-1", "ap-southe
 
 const TARGET_WALL_S: f64 = 0.35;
 const TARGET_RSS_MB: f64 = 100.0;
+const TARGET_PLAN_S: f64 = 1.0;
 
 const CHILD_VAR: &str = "STACKWRIGHT_BENCH_CHILD";
 const RUNS_VAR: &str = "STACKWRIGHT_BENCH_RUNS";
@@ -44,9 +48,22 @@ const LINE_TAG: &str = "STACKWRIGHT_BENCH";
 struct Sizing {
     instances: usize,
     instance_type: &'static str,
+    /// Number of the first instance of this environment across the app, for [`changed`].
+    first: usize,
+    /// Whether this is the plan benchmark's previous version, in which 1% of the instances differ.
+    previous: bool,
+}
+
+/// In the previous version every hundredth instance had another size: 1% of the resources change.
+fn changed(global_instance: usize) -> bool {
+    global_instance % 100 == 0
 }
 
 fn build_app() -> App<Sizing> {
+    build_app_version(false)
+}
+
+fn build_app_version(previous: bool) -> App<Sizing> {
     (0..ENVIRONMENTS)
         .map(|i| {
             Environment::new(
@@ -56,6 +73,8 @@ fn build_app() -> App<Sizing> {
                 Sizing {
                     instances: INSTANCES_PER_ENV,
                     instance_type: "m5.large",
+                    first: i * INSTANCES_PER_ENV,
+                    previous,
                 },
             )
             .tag("stage", if i % 2 == 0 { "prod" } else { "test" })
@@ -82,8 +101,13 @@ fn fleet(stack: &mut Stack, env: &Environment<Sizing>) {
     );
     for i in 1..=env.config().instances {
         let id = format!("Worker-{i}");
+        let instance_type = if env.config().previous && changed(env.config().first + i) {
+            "m5.xlarge"
+        } else {
+            env.config().instance_type
+        };
         let instance = stack.add(
-            ec2::Instance::new(&id, image.value(), env.config().instance_type)
+            ec2::Instance::new(&id, image.value(), instance_type)
                 .subnet(&subnet)
                 .security_group(&security_group)
                 .tag("Name", &id),
@@ -174,6 +198,54 @@ fn child() -> ExitCode {
     };
     println!(
         "{LINE_TAG} wall_s={:.6} rss_kb={rss} files={files} bytes={bytes} resources={EXPECTED_RESOURCES} tf_blocks={tf_blocks}",
+        wall.as_secs_f64()
+    );
+    ExitCode::SUCCESS
+}
+
+/// One measured plan: the previous version (1% of the instances sized differently) is written first,
+/// untimed; then the `plan --format json` command of the current version against it is timed as a user
+/// runs it, minus process start: synthesize, read and parse the previous tree, compare, render.
+fn child_plan() -> ExitCode {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let previous = dir.path().join("previous");
+    let old = synthesize(&build_app_version(true), &Request::default()).expect("synthesizes");
+    if let Err(e) = write_tree(&previous, old.files()) {
+        eprintln!("write_tree: {e}");
+        return ExitCode::FAILURE;
+    }
+    drop(old);
+    let against = previous.to_str().expect("UTF-8 temp path").to_owned();
+    let args = ["bench", "plan", "--against", &against, "--format", "json"];
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+
+    let start = Instant::now();
+    let app = build_app();
+    let code = stackwright_cli::run_with(&app, args, &mut stdout, &mut stderr, false);
+    let wall = start.elapsed();
+
+    let plan: serde_json::Value = match serde_json::from_slice(&stdout) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("plan output ({e}): {}", String::from_utf8_lossy(&stderr));
+            return ExitCode::FAILURE;
+        }
+    };
+    // Each changed instance is one update per target; nothing else changes.
+    let expected = (0..ENVIRONMENTS * INSTANCES_PER_ENV)
+        .filter(|n| changed(n + 1))
+        .count();
+    let summary = &plan["summary"];
+    if code != 2
+        || summary["update"] != 2 * expected
+        || summary["add"] != 0
+        || summary["replace"] != 0
+    {
+        eprintln!("unexpected plan (exit {code}): {summary}");
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "{LINE_TAG}_PLAN wall_s={:.6} changed={expected} of {EXPECTED_RESOURCES}",
         wall.as_secs_f64()
     );
     ExitCode::SUCCESS
@@ -391,6 +463,45 @@ fn parent(benching: bool) -> ExitCode {
         );
     }
 
+    let mut plan_wall = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let stdout = match run_child("plan") {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("plan run {}: {e}", i + 1);
+                return ExitCode::FAILURE;
+            }
+        };
+        let wall = stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{LINE_TAG}_PLAN wall_s=")))
+            .and_then(|rest| rest.split_whitespace().next()?.parse::<f64>().ok());
+        match wall {
+            Some(w) => plan_wall.push(w),
+            None => {
+                eprintln!("plan run {}: unparsable child output:\n{stdout}", i + 1);
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    plan_wall.sort_by(f64::total_cmp);
+    let plan_med = median(&plan_wall);
+    println!(
+        "plan        median {:.3} s   min {:.3} s   max {:.3} s   (`plan --format json` of the workload against \
+         its previous version with 1% of the instances resized; synthesize + read + parse + compare + render)",
+        plan_med,
+        plan_wall[0],
+        plan_wall[plan_wall.len() - 1]
+    );
+    if smoke {
+        println!("target      plan median <= {TARGET_PLAN_S} s: not judged (smoke run)");
+    } else {
+        println!(
+            "target      plan median <= {TARGET_PLAN_S} s: {}",
+            verdict(plan_med <= TARGET_PLAN_S)
+        );
+    }
+
     if std::env::var(PHASES_VAR).is_ok_and(|v| v == "1") {
         println!("phases (one diagnostic child, STACKWRIGHT_BENCH_PHASES=1):");
         match run_child("phases") {
@@ -412,6 +523,7 @@ fn main() -> ExitCode {
     let benching = std::env::args().skip(1).any(|a| a == "--bench");
     match std::env::var(CHILD_VAR).as_deref() {
         Ok("phases") => child_phases(),
+        Ok("plan") => child_plan(),
         Ok(_) => child(),
         Err(_) => parent(benching),
     }

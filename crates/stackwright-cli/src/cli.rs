@@ -23,20 +23,67 @@ enum Command {
     /// Write every artifact of the selected environments and targets (the default command)
     Synth(SynthArgs),
     /// List environments, stacks, artifact paths and the command that deploys each artifact
-    List(SynthArgs),
+    List(ListArgs),
+    /// Show what deploying the current definition over a previous artifact tree would add, update,
+    /// replace or destroy (exit 0: no change, 2: changes, 3: changes that lose data, 1: error)
+    Plan(PlanArgs),
 }
 
 #[derive(clap::Args, Debug, Clone)]
-struct SynthArgs {
+struct Selected {
     /// Which target to compile for
     #[arg(long, value_enum, default_value_t = TargetArg::All)]
     target: TargetArg,
     /// Only this environment (repeatable); all environments when absent
     #[arg(long = "env", value_name = "NAME")]
     environments: Vec<String>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct SynthArgs {
+    #[command(flatten)]
+    selected: Selected,
     /// Output directory, replaced as a whole on success
     #[arg(long, value_name = "DIR", default_value = "out")]
     out: PathBuf,
+    /// Write nothing; fail (exit 1), listing the files that differ, unless DIR holds exactly what this
+    /// definition produces
+    #[arg(long)]
+    check: bool,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct ListArgs {
+    #[command(flatten)]
+    selected: Selected,
+    /// Output directory the listed paths are in
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    out: PathBuf,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct PlanArgs {
+    #[command(flatten)]
+    selected: Selected,
+    /// The previous artifact tree (with its manifest.json), e.g. the out/ of the main branch's CI run
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    against: PathBuf,
+    /// How to print the plan
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Exit 2 rather than 3 when changes lose data (after review)
+    #[arg(long)]
+    allow_data_loss: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    /// Aligned text, colored when stdout is a terminal
+    Human,
+    /// A stable JSON document for bots (see the README)
+    Json,
+    /// Markdown for a pull-request comment
+    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -46,7 +93,7 @@ enum TargetArg {
     All,
 }
 
-impl SynthArgs {
+impl Selected {
     fn request(&self) -> Request {
         let targets = match self.target {
             TargetArg::Cloudformation => vec![Target::CloudFormation],
@@ -60,20 +107,33 @@ impl SynthArgs {
     }
 }
 
+/// Whether each output stream is a terminal (and so gets colors).
+#[derive(Clone, Copy)]
+struct Terminals {
+    stdout: bool,
+    stderr: bool,
+}
+
 /// Runs the command line on the process's arguments, writing to the real terminal.
 pub fn run<C>(app: App<C>) -> ExitCode {
-    let code = run_with(
+    let terminals = Terminals {
+        stdout: std::io::stdout().is_terminal(),
+        stderr: std::io::stderr().is_terminal(),
+    };
+    let code = run_on(
         &app,
         std::env::args_os(),
         &mut std::io::stdout().lock(),
         &mut std::io::stderr().lock(),
-        std::io::stderr().is_terminal(),
+        terminals,
     );
     ExitCode::from(code)
 }
 
 /// Runs the command line on the given arguments (the first is the program name) and returns the exit
-/// code: 0 on success, 1 when the definition has problems or files cannot be written, 2 on a usage error.
+/// code: 0 on success, 1 when the definition has problems or files cannot be written, 2 on a usage error;
+/// `plan` has its own (0 no change, 2 changes, 3 data loss, 1 any error including usage). `color` applies
+/// to both output streams.
 pub fn run_with<C>(
     app: &App<C>,
     args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
@@ -81,7 +141,22 @@ pub fn run_with<C>(
     stderr: &mut dyn Write,
     color: bool,
 ) -> u8 {
-    let cli = match Cli::try_parse_from(args) {
+    let terminals = Terminals {
+        stdout: color,
+        stderr: color,
+    };
+    run_on(app, args, stdout, stderr, terminals)
+}
+
+fn run_on<C>(
+    app: &App<C>,
+    args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    terminals: Terminals,
+) -> u8 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             // `--help` and `--version` are "errors" that print to stdout and succeed.
@@ -91,15 +166,26 @@ pub fn run_with<C>(
             } else {
                 write!(stdout, "{text}")
             };
-            return if e.use_stderr() { 2 } else { 0 };
+            // For `plan`, 2 means "changes" (Terraform's -detailed-exitcode), so its usage errors are 1.
+            let usage = if is_plan(&args) { 1 } else { 2 };
+            return if e.use_stderr() { usage } else { 0 };
         }
     };
+    let color = terminals.stderr;
     let (listing, args) = match cli.command {
         None => (false, cli.synth),
         Some(Command::Synth(args)) => (false, args),
-        Some(Command::List(args)) => (true, args),
+        Some(Command::List(args)) => (
+            true,
+            SynthArgs {
+                selected: args.selected,
+                out: args.out,
+                check: false,
+            },
+        ),
+        Some(Command::Plan(args)) => return plan(app, &args, stdout, stderr, terminals),
     };
-    let synthesis = match synthesize(app, &args.request()) {
+    let synthesis = match synthesize(app, &args.selected.request()) {
         Ok(s) => s,
         Err(problems) => {
             let _ = write!(stderr, "{}", render::diagnostics(&problems, color));
@@ -109,6 +195,9 @@ pub fn run_with<C>(
     if listing {
         let _ = write!(stdout, "{}", list(&synthesis, &args.out));
         return 0;
+    }
+    if args.check {
+        return check(&synthesis, &args.out, stdout, stderr);
     }
     if let Err(e) = write_tree(&args.out, synthesis.files()) {
         let _ = writeln!(
@@ -120,6 +209,93 @@ pub fn run_with<C>(
     }
     let _ = write!(stdout, "{}", summary(&synthesis, &args.out));
     0
+}
+
+/// Whether the subcommand of a command line is `plan` (its first argument that is not an option).
+fn is_plan(args: &[OsString]) -> bool {
+    args.iter()
+        .skip(1)
+        .find(|a| !a.to_string_lossy().starts_with('-'))
+        .is_some_and(|a| a == "plan")
+}
+
+fn plan<C>(
+    app: &App<C>,
+    args: &PlanArgs,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+    terminals: Terminals,
+) -> u8 {
+    let request = args.selected.request();
+    let synthesis = match synthesize(app, &request) {
+        Ok(s) => s,
+        Err(problems) => {
+            let _ = write!(
+                stderr,
+                "{}",
+                render::diagnostics(&problems, terminals.stderr)
+            );
+            return 1;
+        }
+    };
+    let keep = |env: &str, target: Target| {
+        request.targets.contains(&target)
+            && (request.environments.is_empty() || request.environments.iter().any(|e| e == env))
+    };
+    let baseline = match crate::plan::read_baseline(&args.against, keep) {
+        Ok(b) => b,
+        Err(message) => {
+            let _ = writeln!(stderr, "error: {message}");
+            return 1;
+        }
+    };
+    let plan = crate::plan::plan(&synthesis, &baseline);
+    let text = match args.format {
+        Format::Human => stackwright_plan::render::human(&plan, terminals.stdout),
+        Format::Markdown => stackwright_plan::render::markdown(&plan),
+        Format::Json => String::from_utf8(crate::synth::to_bytes(&stackwright_plan::render::json(
+            &plan,
+        )))
+        .expect("JSON is UTF-8"),
+    };
+    let _ = write!(stdout, "{text}");
+    plan.exit_code(args.allow_data_loss)
+}
+
+fn check(synthesis: &Synthesis, out: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+    match crate::plan::check(synthesis, out) {
+        Ok(differences) if differences.is_empty() => {
+            let _ = writeln!(
+                stdout,
+                "up to date: the {} files in {} are what the definition produces",
+                synthesis.files().count(),
+                out.display()
+            );
+            0
+        }
+        Ok(differences) => {
+            let _ = writeln!(
+                stderr,
+                "error: {} is not what the definition produces ({} difference{}):",
+                out.display(),
+                differences.len(),
+                if differences.len() == 1 { "" } else { "s" }
+            );
+            for d in &differences {
+                let _ = writeln!(stderr, "  {d}");
+            }
+            let _ = writeln!(
+                stderr,
+                "  = help: run `synth` to update it, or `plan --against {}` to see what the changes do",
+                out.display()
+            );
+            1
+        }
+        Err(message) => {
+            let _ = writeln!(stderr, "error: cannot check: {message}");
+            1
+        }
+    }
 }
 
 fn summary(s: &Synthesis, out: &Path) -> String {

@@ -7,6 +7,8 @@
 //! or the terminal.
 
 mod cli;
+mod parallel;
+mod plan;
 mod render;
 mod synth;
 mod write;

@@ -2,23 +2,7 @@ use serde_json::{json, Value as Json};
 use sha2::{Digest, Sha256};
 use stackwright_core::{App, Diagnostic, Selection, StackInstance};
 
-/// A deployment engine we compile for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Target {
-    CloudFormation,
-    Terraform,
-}
-
-impl Target {
-    pub const ALL: [Target; 2] = [Target::CloudFormation, Target::Terraform];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Target::CloudFormation => "cloudformation",
-            Target::Terraform => "terraform",
-        }
-    }
-}
+pub use stackwright_plan::Target;
 
 /// What to synthesize: which environments (all when empty) and which targets.
 #[derive(Clone, Debug)]
@@ -48,6 +32,9 @@ pub struct Artifact {
     pub path: String,
     pub resource_count: usize,
     pub bytes: Vec<u8>,
+    /// Declared renames the artifact cannot express, as (old, new) logical ids: CloudFormation's. (Terraform
+    /// modules say it themselves, in `moved` blocks.)
+    pub renames: Vec<(String, String)>,
 }
 
 /// Everything one synthesis produces, in a deterministic order: environments and stacks in declaration
@@ -83,18 +70,8 @@ pub fn synthesize<C>(app: &App<C>, request: &Request) -> Result<Synthesis, Vec<D
     let mut problems = instantiation.problems;
     // Lowering and serializing dominate synthesis time and each instance is independent: spread the
     // instances over the cores in contiguous chunks, then concatenate in order, so output is unchanged.
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = instantiation.instances.len().div_ceil(workers).max(1);
-    let lowered: Vec<(Vec<Artifact>, Vec<Diagnostic>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = instantiation
-            .instances
-            .chunks(chunk)
-            .map(|instances| scope.spawn(|| lower_all(instances, &request.targets)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("lowering does not panic"))
-            .collect()
+    let lowered = crate::parallel::map_chunks(&instantiation.instances, |instances| {
+        lower_all(instances, &request.targets)
     });
     let mut artifacts = Vec::new();
     for (chunk_artifacts, chunk_problems) in lowered {
@@ -121,16 +98,16 @@ fn lower_all(instances: &[StackInstance], targets: &[Target]) -> (Vec<Artifact>,
         let env = instance.environment;
         let stack = instance.stack.name();
         for &target in targets {
-            let (document, resource_count, found, path) = match target {
+            let (document, resource_count, found, path, renames) = match target {
                 Target::CloudFormation => {
                     let t = stackwright_cloudformation::synthesize(instance);
                     let path = format!("cloudformation/{}/{stack}.template.json", env.name);
-                    (t.document, t.resource_count, t.problems, path)
+                    (t.document, t.resource_count, t.problems, path, t.renames)
                 }
                 Target::Terraform => {
                     let m = stackwright_terraform::synthesize(instance);
                     let path = format!("terraform/{}/{stack}/main.tf.json", env.name);
-                    (m.document, m.resource_count, m.problems, path)
+                    (m.document, m.resource_count, m.problems, path, Vec::new())
                 }
             };
             problems.extend(found);
@@ -143,6 +120,7 @@ fn lower_all(instances: &[StackInstance], targets: &[Target]) -> (Vec<Artifact>,
                 path,
                 resource_count,
                 bytes: to_bytes(&document),
+                renames,
             });
         }
     }

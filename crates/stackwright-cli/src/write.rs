@@ -71,23 +71,12 @@ fn write_files(root: &Path, files: Vec<(&str, &[u8])>) -> io::Result<()> {
     for dir in &dirs {
         fs::create_dir_all(dir)?;
     }
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = files.len().div_ceil(workers).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .try_for_each(|(p, bytes)| fs::write(root.join(p), bytes))
-                })
-            })
-            .collect();
-        handles.into_iter().try_for_each(|h| {
-            h.join()
-                .unwrap_or_else(|_| Err(io::Error::other("writer thread panicked")))
-        })
+    crate::parallel::map_chunks(&files, |part| {
+        part.iter()
+            .try_for_each(|(p, bytes)| fs::write(root.join(p), bytes))
     })
+    .into_iter()
+    .collect()
 }
 
 fn refuse_foreign(out: &Path) -> io::Result<()> {

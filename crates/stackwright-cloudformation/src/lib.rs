@@ -9,6 +9,9 @@
 mod expr;
 mod names;
 mod resources;
+mod tagging;
+mod tagging_generated;
+mod validation;
 
 use names::LogicalIds;
 use serde_json::{json, Map, Value as Json};
@@ -20,6 +23,9 @@ pub struct Template {
     pub document: Json,
     /// Number of entries under `Resources`.
     pub resource_count: usize,
+    /// Declared renames (old logical id, new logical id). CloudFormation has no way to express them: a
+    /// change plan shows each as a replacement.
+    pub renames: Vec<(String, String)>,
     pub problems: Vec<Diagnostic>,
 }
 
@@ -56,6 +62,7 @@ pub fn synthesize(instance: &StackInstance) -> Template {
     let lowering = resources::Lowering {
         stack,
         env,
+        default_tags: &instance.default_tags,
         ids: &ids,
     };
     let mut resources = Map::new();
@@ -122,6 +129,7 @@ pub fn synthesize(instance: &StackInstance) -> Template {
     Template {
         document: Json::Object(template),
         resource_count,
+        renames: ids.renames,
         problems,
     }
 }

@@ -6,6 +6,8 @@ pub(crate) struct LogicalIds {
     pub resources: Vec<String>,
     pub parameters: Vec<String>,
     pub outputs: Vec<String>,
+    /// Declared renames whose logical id changes: (old logical id, new logical id).
+    pub renames: Vec<(String, String)>,
 }
 
 /// CloudFormation logical ids are alphanumeric: the user's id without `-` and `_`.
@@ -35,7 +37,28 @@ impl LogicalIds {
             .resources()
             .iter()
             .map(|r| taken.claim(logical_id(&r.id), &r.id, r.location, problems))
-            .collect();
+            .collect::<Vec<String>>();
+        let mut renames = Vec::new();
+        for (resource, id) in stack.resources().iter().zip(&resources) {
+            let Some(old) = resource.renamed_from.as_deref().map(logical_id) else {
+                continue;
+            };
+            if old == *id {
+                continue;
+            }
+            if taken.is_claimed(&old) {
+                problems.push(
+                    Diagnostic::new(format!(
+                        "`{}` is renamed from logical id `{old}`, but another declaration now has that \
+                         logical id",
+                        resource.id
+                    ))
+                    .for_resource(&resource.id)
+                    .at(resource.location),
+                );
+            }
+            renames.push((old, id.clone()));
+        }
         let mut output_names = Namespace::new("CloudFormation logical id");
         let outputs = stack
             .outputs()
@@ -46,6 +69,7 @@ impl LogicalIds {
             resources,
             parameters,
             outputs,
+            renames,
         };
         (ids, taken)
     }

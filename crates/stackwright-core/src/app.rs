@@ -1,7 +1,7 @@
 use crate::diagnostic::{Diagnostic, Location};
 use crate::extensions::Extensions;
 use crate::stack::Stack;
-use crate::{ids, regions};
+use crate::{ids, naming, regions, tags};
 use std::any::Any;
 
 type Definition<C> = Box<dyn Fn(&mut Stack, &Environment<C>) + Send + Sync>;
@@ -13,6 +13,8 @@ pub struct App<C> {
     location: Location,
     environments: Vec<Environment<C>>,
     stacks: Vec<StackDefinition<C>>,
+    tags: Vec<(String, String)>,
+    naming: String,
 }
 
 pub(crate) struct StackDefinition<C> {
@@ -29,7 +31,34 @@ impl<C> App<C> {
             location: std::panic::Location::caller(),
             environments: Vec::new(),
             stacks: Vec::new(),
+            tags: Vec::new(),
+            naming: naming::DEFAULT_PATTERN.to_owned(),
         }
+    }
+
+    /// The pattern that turns the name a user gives a resource (`.name("web")`) into its physical name,
+    /// e.g. `{app}-{env}-{name}` (the default). Placeholders: `{app}`, `{env}`, `{stack}`, `{account}`,
+    /// `{region}` and `{name}`, which is required. Resources without a name get none: the engine
+    /// generates one.
+    pub fn naming(mut self, pattern: impl Into<String>) -> Self {
+        self.naming = pattern.into();
+        self
+    }
+
+    pub fn naming_pattern(&self) -> &str {
+        &self.naming
+    }
+
+    /// Adds a tag applied to every taggable resource of every environment (see [`tags`] for the standard
+    /// keys); an environment's tag or a resource's own tag with the same key wins.
+    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.tags.push((key.into(), value.into()));
+        self
+    }
+
+    /// The app-wide tags, in declaration order.
+    pub fn tags(&self) -> &[(String, String)] {
+        &self.tags
     }
 
     /// Adds an environment (an account x region pair with its own config).
@@ -94,6 +123,15 @@ impl<C> App<C> {
                     self.name
                 ))
                 .at(self.location),
+            );
+        }
+        for problem in tags::problems(&self.tags) {
+            problems.push(Diagnostic::new(problem).at(self.location));
+        }
+        if let Err(why) = naming::validate_pattern(&self.naming) {
+            problems.push(
+                Diagnostic::new(format!("invalid naming pattern `{}`: {why}", self.naming))
+                    .at(self.location),
             );
         }
         for (i, env) in self.environments.iter().enumerate() {
@@ -176,15 +214,8 @@ impl EnvSpec {
                 regions::REGIONS.join(", ")
             ));
         }
-        for (i, (key, _)) in self.tags.iter().enumerate() {
-            if key.is_empty() || key.len() > 128 || key.starts_with("aws:") {
-                report(format!(
-                    "invalid tag key `{key}`: expected 1 to 128 characters, not starting with `aws:`"
-                ));
-            }
-            if self.tags[..i].iter().any(|(k, _)| k == key) {
-                report(format!("duplicate tag key `{key}`"));
-            }
+        for problem in tags::problems(&self.tags) {
+            report(problem);
         }
         problems
     }
@@ -217,7 +248,8 @@ impl<C> Environment<C> {
         }
     }
 
-    /// Adds a tag applied to every taggable resource of this environment.
+    /// Adds a tag applied to every taggable resource of this environment; it wins over an app-wide tag
+    /// with the same key, and a resource's own tag wins over it.
     pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.spec.tags.push((key.into(), value.into()));
         self

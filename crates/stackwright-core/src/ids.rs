@@ -78,6 +78,11 @@ impl Namespace {
         }
     }
 
+    /// Whether some declaration already has `name`.
+    pub fn is_claimed(&self, name: &str) -> bool {
+        self.owners.contains_key(name)
+    }
+
     /// Claims `name`, derived from `user_id` declared `at`; returns the name either way.
     pub fn claim(
         &mut self,

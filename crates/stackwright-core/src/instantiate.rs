@@ -1,7 +1,9 @@
 use crate::app::{App, EnvSpec};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::expr::Expr;
-use crate::stack::{ResourceRef, ScopeId, Stack};
+use crate::naming::NameContext;
+use crate::stack::{rename_problems, ResourceRef, ScopeId, Stack};
+use crate::tags;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -16,6 +18,9 @@ pub struct Selection {
 pub struct StackInstance<'a> {
     pub app: &'a str,
     pub environment: &'a EnvSpec,
+    /// Tags for every taggable resource, unless the resource sets the key itself: the standard tags
+    /// (see [`tags`](crate::tags)), then the app's, then the environment's.
+    pub default_tags: Vec<(String, String)>,
     pub stack: Stack,
 }
 
@@ -50,13 +55,23 @@ impl<C> App<C> {
 
         let mut instances = Vec::new();
         for environment in selected {
+            let default_tags = tags::defaults(self.name(), self.tags(), environment.spec());
             for definition in self.stack_definitions() {
                 let scope = ScopeId(NEXT_SCOPE.fetch_add(1, Ordering::Relaxed));
-                let mut stack = Stack::new(&definition.name, scope);
+                let naming = NameContext {
+                    pattern: self.naming_pattern().to_owned(),
+                    app: self.name().to_owned(),
+                    env: environment.name().to_owned(),
+                    stack: definition.name.clone(),
+                    account: environment.account().to_owned(),
+                    region: environment.region().to_owned(),
+                };
+                let mut stack = Stack::new(&definition.name, scope, naming);
                 (definition.define)(&mut stack, environment);
                 instances.push(StackInstance {
                     app: self.name(),
                     environment: environment.spec(),
+                    default_tags: default_tags.clone(),
                     stack,
                 });
             }
@@ -81,6 +96,7 @@ impl<C> App<C> {
                         .at(resource.location)
                 }));
             }
+            found.extend(rename_problems(&instance.stack));
             found.extend(foreign_references(instance, &owners));
             problems.extend(
                 found

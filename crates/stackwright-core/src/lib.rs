@@ -14,8 +14,10 @@ mod expr;
 mod extensions;
 pub mod ids;
 mod instantiate;
+pub mod naming;
 pub mod regions;
 mod stack;
+pub mod tags;
 
 pub use app::{App, EnvSpec, Environment};
 pub use diagnostic::{Diagnostic, Location};
@@ -23,8 +25,8 @@ pub use expr::{AttrRef, Expr, ParamRef, Pseudo, Value};
 pub use extensions::Extensions;
 pub use instantiate::{Instantiation, Selection, StackInstance};
 pub use stack::{
-    Declare, HasResourceRef, Output, ParamHandle, ParamType, Parameter, RemovalPolicy, Resource,
-    ResourceRef, ScopeId, Stack,
+    Declare, HasResourceRef, Output, Override, ParamHandle, ParamType, Parameter, RemovalPolicy,
+    Resource, ResourceRef, ScopeId, Stack,
 };
 
 /// Builds an [`Expr`] by concatenating literals and references, as string interpolation would.

@@ -1,6 +1,7 @@
 use crate::diagnostic::{Diagnostic, Location};
 use crate::expr::{Expr, ParamRef, Value};
 use crate::ids;
+use crate::naming::{NameContext, PhysicalName};
 
 /// Identifies one (environment, stack) instance within a process. References carry it, so that a reference
 /// that crosses environments or stacks is detected (and, later, lowered to a cross-stack import).
@@ -47,6 +48,18 @@ pub enum RemovalPolicy {
     Snapshot,
 }
 
+/// A change one target applies to its own lowering of a resource, for what the typed builders do not
+/// cover. `target` is the target's name (`cloudformation`, `terraform`); `path` is relative to the
+/// lowered resource (CloudFormation: the resource entry, e.g. `Properties.MetadataOptions.HttpPutResponseHopLimit`;
+/// Terraform: the block body, e.g. `metadata_options.http_put_response_hop_limit`). `None` removes.
+#[derive(Clone, Debug)]
+pub struct Override {
+    pub target: &'static str,
+    pub path: Vec<String>,
+    pub value: Option<Value>,
+    pub location: Location,
+}
+
 /// One resource node: a neutral kind, its neutral properties and where the user declared it.
 #[derive(Clone, Debug)]
 pub struct Resource {
@@ -60,6 +73,13 @@ pub struct Resource {
     pub depends_on: Vec<ResourceRef>,
     /// What happens to the resource's data when it is removed from the definition or replaced.
     pub removal_policy: RemovalPolicy,
+    /// The name the resource gets in the cloud, when the user asked for one; see [`crate::naming`].
+    pub physical_name: Option<PhysicalName>,
+    /// Target-specific edits of the lowered resource, applied last (the escape hatch).
+    pub overrides: Vec<Override>,
+    /// The id this resource had before the user renamed it: Terraform moves the existing resource to the
+    /// new name instead of destroying and recreating it; a change plan shows the rename.
+    pub renamed_from: Option<String>,
     pub location: Location,
     /// Problems the builder found in its own input (bad CIDR, ...), reported with the resource's context.
     pub problems: Vec<String>,
@@ -75,6 +95,9 @@ impl Resource {
             tags: Vec::new(),
             depends_on: Vec::new(),
             removal_policy: RemovalPolicy::Destroy,
+            physical_name: None,
+            overrides: Vec::new(),
+            renamed_from: None,
             location: std::panic::Location::caller(),
             problems: Vec::new(),
         }
@@ -94,6 +117,11 @@ impl Resource {
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, v)| v)
+    }
+
+    /// The physical name, once the stack has applied the app's naming pattern (after [`Stack::add`]).
+    pub fn physical_name(&self) -> Option<&str> {
+        self.physical_name.as_ref().map(|n| n.name.as_str())
     }
 
     /// Visits every expression of the resource's properties and tags.
@@ -208,10 +236,11 @@ pub struct Stack {
     pub(crate) parameters: Vec<Parameter>,
     pub(crate) outputs: Vec<Output>,
     pub(crate) problems: Vec<Diagnostic>,
+    naming: NameContext,
 }
 
 impl Stack {
-    pub(crate) fn new(name: &str, scope: ScopeId) -> Self {
+    pub(crate) fn new(name: &str, scope: ScopeId, naming: NameContext) -> Self {
         Stack {
             name: name.to_owned(),
             scope,
@@ -220,6 +249,7 @@ impl Stack {
             parameters: Vec::new(),
             outputs: Vec::new(),
             problems: Vec::new(),
+            naming,
         }
     }
 
@@ -266,12 +296,51 @@ impl Stack {
             scope: self.scope,
             index: self.resources.len() as u32,
         };
-        let (resource, handle) = builder.declare(at);
+        let (mut resource, handle) = builder.declare(at);
         let earlier = self.resources.iter().map(|r| (r.id.as_str(), r.location));
         let problems = id_problems("resource", &resource.id, resource.location, earlier);
         self.problems.extend(problems);
+        self.apply_naming(&mut resource);
         self.resources.push(resource);
         handle
+    }
+
+    /// Turns the name the user gave into the physical name (the app's pattern), and reports a name that
+    /// breaks its type's rule or that another resource of the same kind already has.
+    fn apply_naming(&mut self, resource: &mut Resource) {
+        let Some(physical) = &mut resource.physical_name else {
+            return;
+        };
+        let given = std::mem::take(&mut physical.name);
+        physical.name = self.naming.expand(&given);
+        let full = &physical.name;
+        let mut problems = Vec::new();
+        if let Err(why) = physical.rule.check(full) {
+            problems.push(format!(
+                "invalid physical name `{full}` (name `{given}` in naming pattern `{}`): {why}",
+                self.naming.pattern
+            ));
+        }
+        let twin = self
+            .resources
+            .iter()
+            .find(|r| r.kind == resource.kind && r.physical_name() == Some(full));
+        if let Some(twin) = twin {
+            problems.push(format!(
+                "physical name `{full}` is already used by `{}` (declared at {}:{}): expected unique names \
+                 for resources of one kind",
+                twin.id,
+                twin.location.file(),
+                twin.location.line()
+            ));
+        }
+        for problem in problems {
+            self.problems.push(
+                Diagnostic::new(problem)
+                    .for_resource(&resource.id)
+                    .at(resource.location),
+            );
+        }
     }
 
     /// Declares a deploy-time parameter.
@@ -285,6 +354,13 @@ impl Stack {
         });
         self.parameters.push(parameter);
         handle
+    }
+
+    /// Records a problem found while defining this stack outside any builder (a template that does not
+    /// render, a helper's own check). Like every other problem it is reported with the environment and stack
+    /// and fails the synthesis; give it a location (`.at(...)`) so that it points at the user's line.
+    pub fn report(&mut self, problem: Diagnostic) {
+        self.problems.push(problem);
     }
 
     /// Publishes a value as a stack output.
@@ -302,6 +378,47 @@ impl Stack {
         self.outputs.push(output);
         self.outputs.last_mut().expect("just pushed")
     }
+}
+
+/// Checks each declared rename: a valid old id, not the resource's own id, not still declared, and not
+/// claimed by two resources (each would be moved onto the same existing resource).
+pub(crate) fn rename_problems(stack: &Stack) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    for (index, resource) in stack.resources.iter().enumerate() {
+        let Some(old) = &resource.renamed_from else {
+            continue;
+        };
+        let mut problem = |message: String| {
+            problems.push(
+                Diagnostic::new(message)
+                    .for_resource(&resource.id)
+                    .at(resource.location),
+            )
+        };
+        if let Err(why) = ids::validate(old) {
+            problem(format!("invalid old id `{old}` in renamed_from: {why}"));
+        } else if *old == resource.id {
+            problem(format!(
+                "`{old}` is renamed from itself: remove renamed_from or give the old id"
+            ));
+        } else if let Some(other) = stack.resources.iter().find(|r| r.id == *old) {
+            problem(format!(
+                "`{}` is renamed from `{old}`, but `{old}` is still declared at {}:{}: remove one of them",
+                resource.id,
+                other.location.file(),
+                other.location.line()
+            ));
+        } else if let Some(first) = stack.resources[..index]
+            .iter()
+            .find(|r| r.renamed_from.as_ref() == Some(old))
+        {
+            problem(format!(
+                "`{}` and `{}` are both renamed from `{old}`: only one resource can take over `{old}`",
+                first.id, resource.id
+            ));
+        }
+    }
+    problems
 }
 
 /// Checks an id's syntax and that no earlier declaration of the same kind uses it.

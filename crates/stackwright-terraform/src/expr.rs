@@ -78,6 +78,25 @@ pub(crate) fn escape_into(text: &str, out: &mut String) {
     out.push_str(rest);
 }
 
+/// Wraps a lowered string template in a function call, `${function("...")}`: the template becomes an HCL
+/// quoted string, in which its interpolations and `$${`/`%%{` escapes mean what they mean in JSON.
+pub(crate) fn call(function: &str, template: &str) -> String {
+    let mut out = format!("${{{function}(\"");
+    for c in template.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push_str("\")}");
+    out
+}
+
 /// Escapes literal text as a whole string.
 pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -125,6 +144,10 @@ mod tests {
         );
         assert!(problems.is_empty());
         assert_eq!(escape("a$${b}"), "a$$${b}");
+        assert_eq!(
+            call("base64encode", "echo \"$${HOME}\" \\ ${aws_vpc.vpc.id}\n"),
+            "${base64encode(\"echo \\\"$${HOME}\\\" \\\\ ${aws_vpc.vpc.id}\\n\")}"
+        );
         assert_eq!(escape("100%"), "100%");
     }
 

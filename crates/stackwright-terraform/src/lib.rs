@@ -11,6 +11,7 @@ mod expr;
 mod names;
 mod resources;
 mod settings;
+mod validation;
 
 pub use settings::{Backend, TerraformEnvironment, TerraformSettings};
 
@@ -21,8 +22,10 @@ use stackwright_core::{Diagnostic, ParamType, StackInstance};
 /// Versions of the AWS provider the generated configuration is written for: checked against 5.100.0,
 /// and using nothing that 6.x removed.
 pub const AWS_PROVIDER_CONSTRAINT: &str = ">= 5.100.0, < 7.0.0";
-/// Oldest Terraform that reads everything we generate.
+/// Oldest Terraform that reads everything we generate, except `moved` blocks.
 pub const TERRAFORM_CONSTRAINT: &str = ">= 1.0.0";
+/// Oldest Terraform that reads `moved` blocks (declared renames); only modules that contain one ask for it.
+pub const TERRAFORM_MOVED_CONSTRAINT: &str = ">= 1.1.0";
 
 /// A lowered root module and what went wrong while lowering it.
 #[derive(Debug)]
@@ -45,8 +48,26 @@ pub fn synthesize(instance: &StackInstance) -> Module {
         .cloned()
         .unwrap_or_default();
 
+    let lowering = resources::Lowering {
+        app: instance.app,
+        env,
+        stack,
+        default_tags: &instance.default_tags,
+        names: &names,
+    };
+    let mut variables = Map::new();
+    let mut blocks = resources::Blocks::new(taken);
+    for (index, resource) in stack.resources().iter().enumerate() {
+        lowering.resource(index, resource, &mut blocks, &mut variables, &mut problems);
+    }
+
     let mut terraform = Map::new();
-    terraform.insert("required_version".into(), TERRAFORM_CONSTRAINT.into());
+    let required_version = if blocks.moved.is_empty() {
+        TERRAFORM_CONSTRAINT
+    } else {
+        TERRAFORM_MOVED_CONSTRAINT
+    };
+    terraform.insert("required_version".into(), required_version.into());
     terraform.insert(
         "required_providers".into(),
         json!({ "aws": { "source": "hashicorp/aws", "version": AWS_PROVIDER_CONSTRAINT } }),
@@ -78,16 +99,16 @@ pub fn synthesize(instance: &StackInstance) -> Module {
     if let Some(role_arn) = &settings.assume_role_arn {
         provider.insert("assume_role".into(), json!({ "role_arn": role_arn }));
     }
-    if !env.tags.is_empty() {
-        let tags: Map<String, Json> = env
-            .tags
+    if !instance.default_tags.is_empty() {
+        let tags: Map<String, Json> = instance
+            .default_tags
             .iter()
             .map(|(k, v)| (k.clone(), Json::String(expr::escape(v))))
             .collect();
         provider.insert("default_tags".into(), json!({ "tags": tags }));
     }
 
-    let mut variables = Map::new();
+    let mut parameters = Map::new();
     for (parameter, name) in stack.parameters().iter().zip(&names.variables) {
         let mut v = Map::new();
         let ty = match parameter.ty {
@@ -123,19 +144,11 @@ pub fn synthesize(instance: &StackInstance) -> Module {
                 }]),
             );
         }
-        variables.insert(name.clone(), Json::Object(v));
+        parameters.insert(name.clone(), Json::Object(v));
     }
-
-    let lowering = resources::Lowering {
-        app: instance.app,
-        env,
-        stack,
-        names: &names,
-    };
-    let mut blocks = resources::Blocks::new(taken);
-    for (index, resource) in stack.resources().iter().enumerate() {
-        lowering.resource(index, resource, &mut blocks, &mut variables, &mut problems);
-    }
+    // Parameters first, then the variables that lookups add, as before.
+    parameters.extend(variables);
+    let variables = parameters;
 
     let mut outputs = Map::new();
     for (output, name) in stack.outputs().iter().zip(&names.outputs) {
@@ -181,6 +194,9 @@ pub fn synthesize(instance: &StackInstance) -> Module {
     }
     if !outputs.is_empty() {
         module.insert("output".into(), Json::Object(outputs));
+    }
+    if !blocks.moved.is_empty() {
+        module.insert("moved".into(), Json::Array(blocks.moved));
     }
     let problems = problems
         .into_iter()

@@ -40,10 +40,18 @@ pub(crate) fn rule_name(group: &str, direction: &str, number: usize) -> String {
     format!("{group}_{direction}_{number}")
 }
 
+/// Names of the validation records (one `for_each` block) and the validation wait of a certificate.
+pub(crate) fn certificate_validation_names(certificate: &str) -> [String; 2] {
+    [
+        format!("{certificate}_validation_record"),
+        format!("{certificate}_validation"),
+    ]
+}
+
 impl Names {
     /// Derives every name and reports each collision, naming both declarations. Returns the namespace of
-    /// resources and data sources too: blocks a kind splits into (security group rules, a bucket's
-    /// versioning) claim their names in it when they are emitted.
+    /// resources and data sources too: blocks a kind splits into (security group rules, a certificate's
+    /// validation, a bucket's versioning) claim their names in it when they are emitted.
     ///
     /// Resources and data sources share one namespace even across types: Terraform would accept
     /// `aws_vpc.main` beside `aws_subnet.main`, but checkov and people reading plans name resources without

@@ -3,7 +3,8 @@
 //!
 //! This facade is the only dependency a user adds. It re-exports the neutral model ([`App`],
 //! [`Environment`], [`Stack`], [`Expr`]), the AWS builders ([`aws`]), the target-specific settings
-//! ([`terraform`]) and the command line ([`Run::run`]).
+//! ([`terraform`]), text templates with live references ([`template`]) and the command line
+//! ([`Run::run`]).
 //!
 //! ```no_run
 //! use stackwright::prelude::*;
@@ -29,15 +30,35 @@ pub use stackwright_core::{
     ParamType, Parameter, RemovalPolicy, Stack, Value,
 };
 
+/// Standard tag keys (`tags::OWNER`, `tags::COST_CENTER`, ...) for `App::tag` and `Environment::tag`.
+pub use stackwright_core::tags;
+
 /// Typed AWS resource builders.
 pub mod aws {
     pub use stackwright_aws::*;
 }
 
-/// Terraform-only settings of an environment: backend and assumed role.
+/// Terraform-only settings of an environment (backend, assumed role) and raw Terraform resources.
 pub mod terraform {
+    pub use stackwright_aws::raw::TerraformRaw as Raw;
     pub use stackwright_terraform::{Backend, TerraformEnvironment, TerraformSettings};
 }
+
+/// Text templates (tera) rendered per environment, with references to other resources: user data,
+/// cloud-init documents, configuration files.
+pub mod template {
+    pub use stackwright_template::{Render, Template};
+}
+
+/// Embeds a template file (path relative to the calling file) in the binary; see [`template::Template`].
+pub use stackwright_template::include_template;
+/// Raw CloudFormation resources, for types the catalog does not cover.
+pub mod cloudformation {
+    pub use stackwright_aws::raw::CloudFormationRaw as Raw;
+}
+
+pub use cloudformation as cfn;
+pub use terraform as tf;
 
 /// Synthesis without the command line: for tests, benchmarks and tools.
 pub mod synth {
@@ -59,8 +80,9 @@ impl<C> Run for App<C> {
 
 /// What a definition usually needs in scope.
 pub mod prelude {
+    pub use crate::template::Template;
     pub use crate::terraform::TerraformEnvironment;
-    pub use crate::{interpolate, App, Environment, Expr, Parameter, Run, Stack};
+    pub use crate::{include_template, interpolate, App, Environment, Expr, Parameter, Run, Stack};
 }
 
 /// Compiles the README's example, so that it cannot rot.

@@ -219,3 +219,72 @@ fn problems_are_collected_and_reported_together() {
     );
     assert_eq!(errors.matches("\nerror: ").count() + 1, 6, "{errors}");
 }
+
+#[test]
+fn invalid_app_and_environment_tags() {
+    let at_app = line_below(1);
+    let app = App::new("demo")
+        .tag("aws:owner", "me")
+        .tag("note", "x".repeat(300))
+        .environment(
+            Environment::new("dev", "123456789012", "us-west-2", ())
+                .tag("stage", "a")
+                .tag("stage", "b"),
+        )
+        .stack("main", |s, _| {
+            s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        });
+    fails(
+        &app,
+        &[
+            "invalid tag key `aws:owner`: expected 1 to 128 characters, not starting with `aws:`",
+            "tag `note` has a value of 300 characters: expected at most 256",
+            &at_app,
+            "duplicate tag key `stage`",
+            "environment `dev`",
+        ],
+    );
+}
+
+#[test]
+fn physical_names_that_break_the_type_rule_or_repeat() {
+    let at = line_below(3);
+    let app = one_stack(|s| {
+        let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        s.add(ec2::SecurityGroup::new("Web", &vpc, "web").name("web|1".repeat(60)));
+        s.add(ec2::SecurityGroup::new("A", &vpc, "a").name("shared"));
+        s.add(ec2::SecurityGroup::new("B", &vpc, "b").name("shared"));
+    });
+    fails(
+        &app,
+        &[
+            "invalid physical name `demo-dev-web|1web|1",
+            "(name `web|1web|1",
+            "in naming pattern `{app}-{env}-{name}`): security group name: it is 309 characters long, \
+             expected 1 to 255; it contains `|`, expected only a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$*",
+            &at,
+            "resource `Web`",
+            "physical name `demo-dev-shared` is already used by `A` (declared at",
+            "resource `B`",
+        ],
+    );
+}
+
+#[test]
+fn invalid_naming_pattern() {
+    let at = line_below(1);
+    let app = App::new("demo")
+        .naming("{app}-{environment}-{name}")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .stack("main", |s, _| {
+            s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        });
+    fails(
+        &app,
+        &[
+            "invalid naming pattern `{app}-{environment}-{name}`: unknown placeholder `{environment}`: \
+             expected one of {app}, {env}, {stack}, {account}, {region}, {name}",
+            &at,
+        ],
+    );
+}

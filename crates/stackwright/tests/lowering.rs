@@ -4,6 +4,7 @@ use crate::support::{artifacts, one_stack, CFN, TF};
 use serde_json::json;
 use stackwright::aws::ec2::{self, Peer, Port};
 use stackwright::prelude::*;
+use stackwright::tags;
 use stackwright::terraform::Backend;
 
 #[test]
@@ -212,9 +213,23 @@ fn environment_settings_reach_the_provider_and_tags() {
             dynamodb_table: Some("tf-locks".into()),
         })
         .terraform_assume_role("arn:aws:iam::123456789012:role/deployer");
-    let app = App::new("demo").environment(env).stack("main", |s, _| {
-        s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16").tag("stage", "canary"));
-    });
+    // App-wide tags: a standard key, one the environment overrides, and one overriding a default.
+    let app = App::new("demo")
+        .tag(tags::OWNER, "data-platform")
+        .tag("team", "everyone")
+        .tag(tags::MANAGED_BY, "stackwright (platform repo)")
+        .environment(env)
+        .stack("main", |s, _| {
+            let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16").tag("stage", "canary"));
+            let gateway = s.add(ec2::InternetGateway::new("Gateway", &vpc));
+            let table = s.add(ec2::RouteTable::new("Routes", &vpc));
+            s.add(ec2::Route::to_internet_gateway(
+                "Default",
+                &table,
+                "0.0.0.0/0",
+                &gateway,
+            ));
+        });
     let docs = artifacts(&app);
     let tf = &docs["terraform/prod/main/main.tf.json"];
     assert_eq!(
@@ -227,16 +242,70 @@ fn environment_settings_reach_the_provider_and_tags() {
             "region": "eu-central-1",
             "allowed_account_ids": ["123456789012"],
             "assume_role": {"role_arn": "arn:aws:iam::123456789012:role/deployer"},
-            "default_tags": {"tags": {"team": "notebooks", "stage": "prod"}}
+            "default_tags": {"tags": {
+                "app": "demo",
+                "environment": "prod",
+                "managed-by": "stackwright (platform repo)",
+                "owner": "data-platform",
+                "team": "notebooks",
+                "stage": "prod"
+            }}
         })
     );
     assert_eq!(
         tf["resource"]["aws_vpc"]["vpc"]["tags"],
         json!({"stage": "canary"})
     );
-    // CloudFormation has no provider-level tags: the environment's reach each resource, overridable.
+    // CloudFormation has no provider-level tags: the defaults reach each resource whose type takes
+    // tags, overridable per resource, and no resource whose type takes none.
+    let cfn = &docs["cloudformation/prod/main.template.json"]["Resources"];
+    let defaults = |stage: &str| {
+        json!([
+            {"Key": "app", "Value": "demo"},
+            {"Key": "environment", "Value": "prod"},
+            {"Key": "managed-by", "Value": "stackwright (platform repo)"},
+            {"Key": "owner", "Value": "data-platform"},
+            {"Key": "team", "Value": "notebooks"},
+            {"Key": "stage", "Value": stage}
+        ])
+    };
+    assert_eq!(cfn["Vpc"]["Properties"]["Tags"], defaults("canary"));
+    assert_eq!(cfn["Gateway"]["Properties"]["Tags"], defaults("prod"));
+    assert_eq!(cfn["Routes"]["Properties"]["Tags"], defaults("prod"));
+    for untaggable in ["GatewayAttachment", "Default"] {
+        assert!(
+            cfn[untaggable]["Properties"].get("Tags").is_none(),
+            "{untaggable}"
+        );
+    }
+}
+
+#[test]
+fn a_named_security_group_gets_the_app_pattern_in_both_targets() {
+    let app = |pattern: Option<&str>| {
+        let app =
+            App::new("demo").environment(Environment::new("dev", "123456789012", "us-west-2", ()));
+        let app = match pattern {
+            Some(p) => app.naming(p),
+            None => app,
+        };
+        app.stack("main", |s, _| {
+            let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            s.add(ec2::SecurityGroup::new("Web", &vpc, "web servers").name("web ${x}"));
+            s.add(ec2::SecurityGroup::new("Db", &vpc, "databases"));
+        })
+    };
+    let docs = artifacts(&app(None));
+    let cfn = &docs[CFN]["Resources"];
+    assert_eq!(cfn["Web"]["Properties"]["GroupName"], "demo-dev-web ${x}");
+    assert!(cfn["Db"]["Properties"].get("GroupName").is_none());
+    let groups = &docs[TF]["resource"]["aws_security_group"];
+    assert_eq!(groups["web"]["name"], "demo-dev-web $${x}");
+    assert!(groups["db"].get("name").is_none());
+
+    let docs = artifacts(&app(Some("{name}.{stack}.{region}")));
     assert_eq!(
-        docs["cloudformation/prod/main.template.json"]["Resources"]["Vpc"]["Properties"]["Tags"],
-        json!([{"Key": "team", "Value": "notebooks"}, {"Key": "stage", "Value": "canary"}])
+        docs[CFN]["Resources"]["Web"]["Properties"]["GroupName"],
+        "web ${x}.main.us-west-2"
     );
 }

@@ -1,7 +1,12 @@
 //! End-to-end tests through the facade: bad input, lowering of references to both targets, and the CLI.
 
 mod bad_input;
+mod catalog_a;
 mod catalog_b;
 mod cli;
+mod escape_hatches;
 mod lowering;
+mod renames;
 mod support;
+mod templating;
+mod validation;

@@ -1,23 +1,40 @@
 //! The Notebook Service: a public subnet behind an internet gateway, a security group that lets HTTPS in,
-//! and `replicas` instances of the Amazon Linux 2023 AMI, in three environments from one definition.
+//! and `replicas` instances of the Amazon Linux 2023 AMI, in three environments from one definition. Each
+//! instance installs JupyterLab at first boot from a cloud-init template (`templates/notebook-service/`).
 
 use stackwright::aws::ec2::{self, Peer, Port};
 use stackwright::aws::ssm;
 use stackwright::prelude::*;
+use stackwright::tags;
 
-/// What differs between environments.
-#[derive(Clone, Debug)]
+/// The port the service listens on, opened in the security group and configured by the user data.
+pub const HTTPS_PORT: u16 = 443;
+/// The JupyterLab release the instances install.
+pub const JUPYTERLAB_VERSION: &str = "4.2.5";
+
+/// What differs between environments (templates see it as `config.*`).
+#[derive(Clone, Debug, serde::Serialize)]
 pub struct Sizing {
     pub replicas: usize,
     pub instance_type: String,
+    /// The public SSM parameter that names the AMI, read at deploy time.
+    pub ami_parameter: String,
 }
 
 impl Sizing {
+    /// `replicas` instances of `instance_type` running the latest Amazon Linux 2023.
     pub fn new(replicas: usize, instance_type: &str) -> Self {
         Sizing {
             replicas,
             instance_type: instance_type.to_owned(),
+            ami_parameter: ec2::AMAZON_LINUX_2023_AMI_PARAMETER.to_owned(),
         }
+    }
+
+    /// Runs the AMI that another public SSM parameter names.
+    pub fn ami_parameter(mut self, name: &str) -> Self {
+        self.ami_parameter = name.to_owned();
+        self
     }
 }
 
@@ -53,7 +70,12 @@ pub fn environments() -> Vec<Environment<Sizing>> {
 pub fn app_with(environments: Vec<Environment<Sizing>>) -> App<Sizing> {
     environments
         .into_iter()
-        .fold(App::new("notebook"), App::environment)
+        .fold(
+            App::new("notebook")
+                .tag(tags::OWNER, "data-science-platform")
+                .tag(tags::COST_CENTER, "cc-4711"),
+            App::environment,
+        )
         .stack("notebook", notebook)
 }
 
@@ -86,7 +108,11 @@ pub fn notebook(stack: &mut Stack, env: &Environment<Sizing>) {
             &vpc,
             "Notebook service: HTTPS in and out",
         )
-        .allow_ingress(Peer::any_ipv4(), Port::tcp(443), "HTTPS from anywhere")
+        .allow_ingress(
+            Peer::any_ipv4(),
+            Port::tcp(HTTPS_PORT),
+            "HTTPS from anywhere",
+        )
         .allow_egress(
             Peer::any_ipv4(),
             Port::tcp(443),
@@ -95,8 +121,18 @@ pub fn notebook(stack: &mut Stack, env: &Environment<Sizing>) {
     );
     let ami = stack.add(ssm::ParameterLookup::image_id(
         "AmiId",
-        ec2::AMAZON_LINUX_2023_AMI_PARAMETER,
+        &env.config().ami_parameter,
     ));
+
+    // Rendered once per environment: its name, and the ids of the VPC and security group, which exist
+    // only once deployed.
+    let user_data = include_template!("../../../templates/notebook-service/cloud-init.yaml.tera")
+        .with_env(env)
+        .value("port", HTTPS_PORT)
+        .value("jupyterlab_version", JUPYTERLAB_VERSION)
+        .reference("vpc_id", vpc.id())
+        .reference("security_group_id", security_group.id())
+        .render(stack);
 
     for i in 1..=env.config().replicas {
         let id = format!("NotebookService-{i}");
@@ -104,6 +140,7 @@ pub fn notebook(stack: &mut Stack, env: &Environment<Sizing>) {
             ec2::Instance::new(&id, ami.value(), &env.config().instance_type)
                 .subnet(&subnet)
                 .security_group(&security_group)
+                .user_data(&user_data)
                 // Boot scripts fetch packages: wait until the subnet can reach the internet.
                 .depends_on(&default_route)
                 .tag("Name", &id),

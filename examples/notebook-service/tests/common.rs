@@ -35,6 +35,17 @@ pub fn environments_with(
         .collect()
 }
 
+/// A third production environment, in Ireland, sized like Frankfurt: the "add a region" scenario.
+pub fn prod_ireland() -> Environment<Sizing> {
+    Environment::new(
+        "prod-ireland",
+        "111111111111",
+        "eu-west-1",
+        Sizing::new(3, "m5.xlarge"),
+    )
+    .tag("stage", "prod")
+}
+
 /// JSON paths (`/Resources/Vpc/Properties/CidrBlock`) at which two documents differ.
 pub fn diff(before: &Value, after: &Value) -> Vec<String> {
     let mut out = Vec::new();

@@ -3,5 +3,6 @@
 
 mod common;
 mod determinism;
+mod plan;
 mod scenarios;
 mod snapshots;

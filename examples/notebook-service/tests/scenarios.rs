@@ -1,6 +1,6 @@
 //! The seed's scenarios, each a one-line change to the definition, with its exact effect on the output.
 
-use crate::common::{artifacts, diff, environments_with, CFN_OREGON, TF_OREGON};
+use crate::common::{artifacts, diff, environments_with, prod_ireland, CFN_OREGON, TF_OREGON};
 use notebook_service::{app, app_with, environments, Sizing};
 use stackwright::Environment;
 
@@ -74,15 +74,7 @@ fn changing_the_instance_size_changes_only_the_instance_type() {
 #[test]
 fn replicating_to_a_new_region_adds_an_environment_of_the_same_shape() {
     let mut envs = environments();
-    envs.push(
-        Environment::new(
-            "prod-ireland",
-            "111111111111",
-            "eu-west-1",
-            Sizing::new(3, "m5.xlarge"),
-        )
-        .tag("stage", "prod"),
-    );
+    envs.push(prod_ireland());
     let before = artifacts(&app());
     let after = artifacts(&app_with(envs));
 
@@ -96,23 +88,51 @@ fn replicating_to_a_new_region_adds_an_environment_of_the_same_shape() {
         tf["provider"]["aws"]["allowed_account_ids"],
         serde_json::json!(["111111111111"])
     );
-    // Same shape as Frankfurt (same sizing): only what names the environment and its region differs.
+    // Same shape as Frankfurt (same sizing): only what names the environment and its region differs:
+    // the description, the `environment` tag of every resource (index 1, after `app`), the VPC's `Name`
+    // tag (index 6, after the defaults and `stage`), and the user data, rendered per environment.
     let frankfurt_cfn = &after["cloudformation/prod-frankfurt/notebook.template.json"];
+    let user_data =
+        |i: usize| format!("/Resources/NotebookService{i}/Properties/UserData/Fn::Base64/Fn::Sub");
+    let tag = |resource: &str, i: usize| format!("/Resources/{resource}/Properties/Tags/{i}/Value");
+    let mut expected = vec!["/Description".to_owned(), tag("Vpc", 1), tag("Vpc", 6)];
+    for resource in [
+        "PublicSubnet",
+        "InternetGateway",
+        "PublicRoutes",
+        "NotebookSecurityGroup",
+    ] {
+        expected.push(tag(resource, 1));
+    }
+    for i in 1..=3 {
+        expected.push(user_data(i));
+        expected.push(tag(&format!("NotebookService{i}"), 1));
+    }
+    assert_eq!(diff(frankfurt_cfn, cfn), expected);
     assert_eq!(
-        diff(frankfurt_cfn, cfn),
-        ["/Description", "/Resources/Vpc/Properties/Tags/1/Value"]
+        cfn["Resources"]["NotebookService2"]["Properties"]["Tags"][1],
+        serde_json::json!({"Key": "environment", "Value": "prod-ireland"})
     );
     assert_eq!(
-        cfn["Resources"]["Vpc"]["Properties"]["Tags"][1]["Value"],
+        cfn["Resources"]["Vpc"]["Properties"]["Tags"][6]["Value"],
         "notebook-prod-ireland"
     );
+    let rendered = cfn.pointer(&user_data(1)).unwrap().as_str().unwrap();
+    assert!(
+        rendered.contains("NOTEBOOK_ENVIRONMENT=prod-ireland\n      NOTEBOOK_REGION=eu-west-1\n")
+    );
     let frankfurt_tf = &after["terraform/prod-frankfurt/notebook/main.tf.json"];
+    let tf_user_data = |i: usize| format!("/resource/aws_instance/notebook_service_{i}/user_data");
     assert_eq!(
         diff(frankfurt_tf, tf),
         [
-            "///",
-            "/provider/aws/region",
-            "/resource/aws_vpc/vpc/tags/Name"
+            "///".to_owned(),
+            "/provider/aws/region".to_owned(),
+            "/provider/aws/default_tags/tags/environment".to_owned(),
+            "/resource/aws_vpc/vpc/tags/Name".to_owned(),
+            tf_user_data(1),
+            tf_user_data(2),
+            tf_user_data(3),
         ]
     );
 }

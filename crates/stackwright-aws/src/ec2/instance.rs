@@ -1,4 +1,4 @@
-use crate::ec2::{SecurityGroupHandle, SubnetHandle};
+use crate::ec2::SubnetHandle;
 use crate::handle::{attr_handle, common_setters};
 use crate::{kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
@@ -31,6 +31,72 @@ impl Default for RootVolume {
     }
 }
 
+/// Settings of the machine an instance or launch template starts, with its secure defaults.
+#[track_caller]
+pub(crate) fn machine(
+    id: String,
+    kind: &'static str,
+    image_id: Expr,
+    instance_type: Expr,
+) -> Resource {
+    let mut resource = Resource::new(id, kind);
+    resource.set("image_id", image_id);
+    resource.set("instance_type", instance_type);
+    resource.set("require_imdsv2", true);
+    resource
+}
+
+/// Records the collected security groups and the root volume on a machine's resource.
+pub(crate) fn finish_machine(
+    resource: &mut Resource,
+    security_groups: Vec<Value>,
+    volume: RootVolume,
+) {
+    if !security_groups.is_empty() {
+        resource.set("security_group_ids", Value::List(security_groups));
+    }
+    let mut root = vec![
+        ("device_name".to_owned(), Value::from(volume.device_name)),
+        ("volume_type".to_owned(), Value::from(volume.volume_type)),
+        ("encrypted".to_owned(), Value::Bool(volume.encrypted)),
+    ];
+    if let Some(size) = volume.size_gib {
+        root.push(("size_gib".to_owned(), Value::Int(size)));
+    }
+    resource.set("root_volume", Value::Map(root));
+}
+
+/// The setters an instance and a launch template share; the builder keeps `resource`, `root_volume` and
+/// `security_groups` fields.
+macro_rules! machine_setters {
+    ($builder:ident) => {
+        impl $builder {
+            pub fn security_group(mut self, group: &$crate::ec2::SecurityGroupHandle) -> Self {
+                self.security_groups.push(group.id().into());
+                self
+            }
+
+            /// A script or cloud-init document run at first boot; targets base64-encode it as each expects.
+            pub fn user_data(mut self, text: impl Into<stackwright_core::Expr>) -> Self {
+                self.resource.set("user_data", text.into());
+                self
+            }
+
+            pub fn root_volume(mut self, volume: $crate::ec2::RootVolume) -> Self {
+                self.root_volume = volume;
+                self
+            }
+
+            /// Opt-out of IMDSv2 for software that cannot use session tokens; prefer upgrading the software.
+            pub fn allow_imdsv1_insecure(mut self) -> Self {
+                self.resource.set("require_imdsv2", false);
+                self
+            }
+        }
+    };
+}
+pub(crate) use machine_setters;
+
 impl Instance {
     /// `image_id` is usually a lookup (`ssm::ParameterLookup::image_id(...).value()`) or a parameter.
     #[track_caller]
@@ -39,12 +105,13 @@ impl Instance {
         image_id: impl Into<Expr>,
         instance_type: impl Into<Expr>,
     ) -> Self {
-        let mut resource = Resource::new(id, kinds::INSTANCE);
-        resource.set("image_id", image_id.into());
-        resource.set("instance_type", instance_type.into());
-        resource.set("require_imdsv2", true);
         Instance {
-            resource,
+            resource: machine(
+                id.into(),
+                kinds::INSTANCE,
+                image_id.into(),
+                instance_type.into(),
+            ),
             root_volume: RootVolume::default(),
             security_groups: Vec::new(),
         }
@@ -54,29 +121,8 @@ impl Instance {
         self.resource.set("subnet_id", subnet.id());
         self
     }
-
-    pub fn security_group(mut self, group: &SecurityGroupHandle) -> Self {
-        self.security_groups.push(group.id().into());
-        self
-    }
-
-    /// A script or cloud-init document run at first boot; targets base64-encode it as each expects.
-    pub fn user_data(mut self, text: impl Into<Expr>) -> Self {
-        self.resource.set("user_data", text.into());
-        self
-    }
-
-    pub fn root_volume(mut self, volume: RootVolume) -> Self {
-        self.root_volume = volume;
-        self
-    }
-
-    /// Opt-out of IMDSv2 for software that cannot use session tokens; prefer upgrading the software.
-    pub fn allow_imdsv1_insecure(mut self) -> Self {
-        self.resource.set("require_imdsv2", false);
-        self
-    }
 }
+machine_setters!(Instance);
 common_setters!(Instance, taggable);
 
 attr_handle!(
@@ -95,20 +141,7 @@ attr_handle!(
 impl Declare for Instance {
     type Handle = InstanceHandle;
     fn declare(mut self, at: ResourceRef) -> (Resource, InstanceHandle) {
-        if !self.security_groups.is_empty() {
-            self.resource
-                .set("security_group_ids", Value::List(self.security_groups));
-        }
-        let volume = self.root_volume;
-        let mut root = vec![
-            ("device_name".to_owned(), Value::from(volume.device_name)),
-            ("volume_type".to_owned(), Value::from(volume.volume_type)),
-            ("encrypted".to_owned(), Value::Bool(volume.encrypted)),
-        ];
-        if let Some(size) = volume.size_gib {
-            root.push(("size_gib".to_owned(), Value::Int(size)));
-        }
-        self.resource.set("root_volume", Value::Map(root));
+        finish_machine(&mut self.resource, self.security_groups, self.root_volume);
         (self.resource, InstanceHandle { handle: Handle(at) })
     }
 }

@@ -2,17 +2,23 @@
 
 mod flow_log;
 mod instance;
+mod launch_template;
+mod nat;
 mod network;
 mod security_group;
+mod volume;
 
 pub use flow_log::{FlowLog, FlowLogHandle, TrafficType, VpcFlowLogs, VpcFlowLogsHandle};
 pub use instance::{Instance, InstanceHandle, RootVolume};
+pub use launch_template::{LaunchTemplate, LaunchTemplateHandle};
+pub use nat::{ElasticIp, ElasticIpHandle, NatGateway, NatGatewayHandle};
 pub use network::{
     InternetGateway, InternetGatewayHandle, Route, RouteHandle, RouteTable, RouteTableHandle,
     Subnet, SubnetHandle, SubnetRouteTableAssociation, SubnetRouteTableAssociationHandle, Vpc,
     VpcHandle,
 };
 pub use security_group::{Peer, Port, SecurityGroup, SecurityGroupHandle};
+pub use volume::{Volume, VolumeHandle, VolumeType};
 
 /// The public SSM parameter that always holds the current Amazon Linux 2023 AMI id for x86_64.
 pub const AMAZON_LINUX_2023_AMI_PARAMETER: &str =

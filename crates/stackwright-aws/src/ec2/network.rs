@@ -1,4 +1,5 @@
 use crate::cidr::{parse_network_block, Ipv4Cidr};
+use crate::ec2::NatGatewayHandle;
 use crate::handle::{attr_handle, common_setters};
 use crate::{kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef};
@@ -159,7 +160,7 @@ impl Declare for RouteTable {
     }
 }
 
-/// A route in a route table, to an internet gateway.
+/// A route in a route table, through an internet gateway or a NAT gateway.
 pub struct Route {
     resource: Resource,
 }
@@ -173,13 +174,42 @@ impl Route {
         destination: &str,
         gateway: &InternetGatewayHandle,
     ) -> Self {
+        Self::new(id.into(), table, destination, "gateway_id", gateway.id())
+    }
+
+    /// Routes `destination` (e.g. `0.0.0.0/0` from private subnets) through a NAT gateway.
+    #[track_caller]
+    pub fn to_nat_gateway(
+        id: impl Into<String>,
+        table: &RouteTableHandle,
+        destination: &str,
+        gateway: &NatGatewayHandle,
+    ) -> Self {
+        Self::new(
+            id.into(),
+            table,
+            destination,
+            "nat_gateway_id",
+            gateway.id(),
+        )
+    }
+
+    /// `target` names the neutral property holding the next hop, one per kind of target.
+    #[track_caller]
+    fn new(
+        id: String,
+        table: &RouteTableHandle,
+        destination: &str,
+        target: &'static str,
+        next_hop: Expr,
+    ) -> Self {
         let mut resource = Resource::new(id, kinds::ROUTE);
         if let Err(e) = Ipv4Cidr::parse(destination) {
             resource.problems.push(format!("route destination: {e}"));
         }
         resource.set("route_table_id", table.id());
         resource.set("destination_cidr_block", destination);
-        resource.set("gateway_id", gateway.id());
+        resource.set(target, next_hop);
         Route { resource }
     }
 }

@@ -1,6 +1,7 @@
 use crate::cidr::Ipv4Cidr;
 use crate::ec2::VpcHandle;
 use crate::handle::{attr_handle, common_setters};
+use crate::naming::physical_name;
 use crate::{kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
@@ -139,6 +140,7 @@ impl SecurityGroup {
     }
 }
 common_setters!(SecurityGroup, taggable);
+physical_name!(SecurityGroup);
 
 /// EC2 accepts 0-255 characters of `a-zA-Z0-9. _-:/()#,@[]+=&;{}!$*` in group and rule descriptions.
 fn check_description(resource: &mut Resource, what: &str, text: &str) {

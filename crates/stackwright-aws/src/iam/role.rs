@@ -1,13 +1,14 @@
 use super::policy::{PolicyDocument, PolicyKind, Statement};
+use crate::check::set_bounded;
 use crate::handle::{attr_handle, common_setters};
-use crate::text::set_bounded;
+use crate::naming::physical_name;
 use crate::{kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
 /// An IAM role. The trust policy says who may assume it; permissions come from inline policies
 /// ([`RolePolicy`], and the grant helpers of other resources) and managed policies.
 ///
-/// Without `.role_name(...)` the engine generates the name, so copies of an environment never collide.
+/// Without `.name(...)` the engine generates the name, so copies of an environment never collide.
 pub struct Role {
     resource: Resource,
     managed_policies: Vec<Value>,
@@ -30,15 +31,6 @@ impl Role {
     #[track_caller]
     pub fn for_service(id: impl Into<String>, service: impl Into<Expr>) -> Self {
         Self::new(id, PolicyDocument::assumed_by_service(service))
-    }
-
-    /// The physical name: 1 to 64 characters of letters, digits and `+=,.@_-`. Changing it replaces the
-    /// role.
-    pub fn role_name(mut self, name: impl Into<String>) -> Self {
-        let name = name.into();
-        check_iam_name(&mut self.resource, "role name", &name, 64);
-        self.resource.set("role_name", name);
-        self
     }
 
     pub fn description(mut self, text: impl Into<String>) -> Self {
@@ -83,6 +75,7 @@ impl Role {
     }
 }
 common_setters!(Role, taggable);
+physical_name!(Role);
 
 attr_handle!(
     /// A declared IAM role.
@@ -203,15 +196,6 @@ impl ManagedPolicy {
         self
     }
 
-    /// The physical name (1 to 128 characters of letters, digits and `+=,.@_-`); generated when unset.
-    /// Changing it replaces the policy.
-    pub fn policy_name(mut self, name: impl Into<String>) -> Self {
-        let name = name.into();
-        check_iam_name(&mut self.resource, "policy name", &name, 128);
-        self.resource.set("policy_name", name);
-        self
-    }
-
     /// Changing the description replaces the policy.
     pub fn description(mut self, text: impl Into<String>) -> Self {
         set_bounded(
@@ -230,6 +214,7 @@ impl ManagedPolicy {
     }
 }
 common_setters!(ManagedPolicy);
+physical_name!(ManagedPolicy);
 
 attr_handle!(
     /// A declared managed policy.
@@ -257,20 +242,13 @@ impl InstanceProfile {
         InstanceProfile { resource }
     }
 
-    /// The physical name; generated when unset. Changing it replaces the profile.
-    pub fn instance_profile_name(mut self, name: impl Into<String>) -> Self {
-        let name = name.into();
-        check_iam_name(&mut self.resource, "instance profile name", &name, 128);
-        self.resource.set("instance_profile_name", name);
-        self
-    }
-
     pub fn path(mut self, path: impl Into<String>) -> Self {
         set_path(&mut self.resource, path.into());
         self
     }
 }
 common_setters!(InstanceProfile);
+physical_name!(InstanceProfile);
 
 attr_handle!(
     /// A declared instance profile.

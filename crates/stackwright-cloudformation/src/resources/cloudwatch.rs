@@ -23,7 +23,7 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
     if resource.kind != kinds::CLOUDWATCH_ALARM {
         return None;
     }
-    p.copy("alarm_name", "AlarmName");
+    p.physical_name("AlarmName");
     p.copy("description", "AlarmDescription");
     p.copy("namespace", "Namespace");
     p.copy("metric_name", "MetricName");
@@ -50,7 +50,6 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
     p.copy("alarm_actions", "AlarmActions");
     p.copy("ok_actions", "OKActions");
     p.copy("insufficient_data_actions", "InsufficientDataActions");
-    p.tags();
     Some("AWS::CloudWatch::Alarm")
 }
 

@@ -23,7 +23,7 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
     if resource.kind != kinds::DYNAMODB_TABLE {
         return None;
     }
-    p.copy("table_name", "TableName");
+    p.physical_name("TableName");
     let mut schema = Vec::new();
     let mut definitions = Vec::new();
     for (key, key_type) in [("partition_key", "HASH"), ("sort_key", "RANGE")] {
@@ -81,6 +81,5 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
             json!({ "AttributeName": attribute, "Enabled": true }),
         );
     }
-    p.tags();
     Some("AWS::DynamoDB::Table")
 }

@@ -28,6 +28,11 @@ fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
         (kinds::INSTANCE, "public_ip") => Attribute::GetAtt("PublicIp"),
         (kinds::INSTANCE, "private_dns_name") => Attribute::GetAtt("PrivateDnsName"),
         (kinds::INSTANCE, "public_dns_name") => Attribute::GetAtt("PublicDnsName"),
+        (kinds::ELASTIC_IP, "allocation_id") => Attribute::GetAtt("AllocationId"),
+        (kinds::ELASTIC_IP, "public_ip") => Attribute::GetAtt("PublicIp"),
+        (kinds::NAT_GATEWAY | kinds::LAUNCH_TEMPLATE | kinds::VOLUME, "id") => Attribute::Ref,
+        (kinds::LAUNCH_TEMPLATE, "latest_version") => Attribute::GetAtt("LatestVersionNumber"),
+        (kinds::LAUNCH_TEMPLATE, "default_version") => Attribute::GetAtt("DefaultVersionNumber"),
         _ => return None,
     })
 }
@@ -40,7 +45,6 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
             p.copy("cidr_block", "CidrBlock");
             p.copy("enable_dns_support", "EnableDnsSupport");
             p.copy("enable_dns_hostnames", "EnableDnsHostnames");
-            p.tags();
             "AWS::EC2::VPC"
         }
         kinds::SUBNET => {
@@ -48,11 +52,9 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
             p.copy("cidr_block", "CidrBlock");
             p.copy("availability_zone", "AvailabilityZone");
             p.copy("map_public_ip_on_launch", "MapPublicIpOnLaunch");
-            p.tags();
             "AWS::EC2::Subnet"
         }
         kinds::INTERNET_GATEWAY => {
-            p.tags();
             let vpc_id = resource
                 .get("vpc_id")
                 .map(|v| p.value(v))
@@ -67,13 +69,13 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
         }
         kinds::ROUTE_TABLE => {
             p.copy("vpc_id", "VpcId");
-            p.tags();
             "AWS::EC2::RouteTable"
         }
         kinds::ROUTE => {
             p.copy("route_table_id", "RouteTableId");
             p.copy("destination_cidr_block", "DestinationCidrBlock");
             p.copy("gateway_id", "GatewayId");
+            p.copy("nat_gateway_id", "NatGatewayId");
             // A route through an internet gateway fails until the gateway is attached to the VPC,
             // and CloudFormation cannot infer that ordering from the properties.
             if let Some(Value::Str(Expr::Attr(gateway))) = resource.get("gateway_id") {
@@ -94,6 +96,9 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
         }
         kinds::SECURITY_GROUP => {
             p.copy("description", "GroupDescription");
+            if let Some(name) = resource.physical_name() {
+                p.insert("GroupName", name.into());
+            }
             p.copy("vpc_id", "VpcId");
             let ingress = security_group_rules(p, "ingress", "SourceSecurityGroupId");
             if !ingress.is_empty() {
@@ -112,49 +117,95 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
                 }));
             }
             p.insert("SecurityGroupEgress", Json::Array(egress));
-            p.tags();
             "AWS::EC2::SecurityGroup"
         }
         kinds::INSTANCE => {
-            p.copy("image_id", "ImageId");
-            p.copy("instance_type", "InstanceType");
-            p.copy("subnet_id", "SubnetId");
-            p.copy("security_group_ids", "SecurityGroupIds");
-            if let Some(Value::Map(root)) = resource.get("root_volume") {
-                let field = |k: &str| root.iter().find(|(key, _)| key == k).map(|(_, v)| v);
-                let mut ebs = Map::new();
-                for (from, to) in [
-                    ("volume_type", "VolumeType"),
-                    ("size_gib", "VolumeSize"),
-                    ("encrypted", "Encrypted"),
-                ] {
-                    if let Some(v) = field(from) {
-                        ebs.insert(to.into(), p.value(v));
-                    }
-                }
-                let device = field("device_name")
-                    .map(|v| p.value(v))
-                    .unwrap_or(Json::Null);
-                p.insert(
-                    "BlockDeviceMappings",
-                    json!([{ "DeviceName": device, "Ebs": ebs }]),
-                );
-            }
-            if resource.get("require_imdsv2").and_then(Value::as_bool) == Some(true) {
-                p.insert(
-                    "MetadataOptions",
-                    json!({ "HttpEndpoint": "enabled", "HttpTokens": "required" }),
-                );
-            }
-            if let Some(user_data) = resource.get("user_data") {
-                let text = p.value(user_data);
-                p.insert("UserData", json!({ "Fn::Base64": text }));
-            }
-            p.tags();
+            machine(p);
             "AWS::EC2::Instance"
+        }
+        kinds::LAUNCH_TEMPLATE => {
+            machine(p);
+            if let Some(Value::Map(profile)) = resource.get("instance_profile") {
+                let mut out = Map::new();
+                for (key, value) in profile {
+                    let name = if key == "arn" { "Arn" } else { "Name" };
+                    out.insert(name.into(), p.value(value));
+                }
+                p.insert("IamInstanceProfile", Json::Object(out));
+            }
+            // The instance's settings, lowered like an instance's, are the template's data.
+            let data = std::mem::take(&mut p.out);
+            p.insert("LaunchTemplateData", Json::Object(data));
+            let tags = p.tag_list();
+            if !tags.is_empty() {
+                p.insert(
+                    "TagSpecifications",
+                    json!([{ "ResourceType": "launch-template", "Tags": tags }]),
+                );
+            }
+            "AWS::EC2::LaunchTemplate"
+        }
+        kinds::VOLUME => {
+            p.copy("availability_zone", "AvailabilityZone");
+            p.copy("size_gib", "Size");
+            p.copy("volume_type", "VolumeType");
+            p.copy("iops", "Iops");
+            p.copy("throughput_mibps", "Throughput");
+            p.copy("encrypted", "Encrypted");
+            p.copy("kms_key_id", "KmsKeyId");
+            "AWS::EC2::Volume"
+        }
+        kinds::ELASTIC_IP => {
+            p.copy("domain", "Domain");
+            "AWS::EC2::EIP"
+        }
+        kinds::NAT_GATEWAY => {
+            p.copy("subnet_id", "SubnetId");
+            p.copy("connectivity_type", "ConnectivityType");
+            p.copy("allocation_id", "AllocationId");
+            "AWS::EC2::NatGateway"
         }
         _ => return None,
     })
+}
+
+/// The settings an instance and a launch template's data share, with the same CloudFormation names.
+fn machine(p: &mut Props) {
+    let resource = p.resource;
+    p.copy("image_id", "ImageId");
+    p.copy("instance_type", "InstanceType");
+    p.copy("subnet_id", "SubnetId");
+    p.copy("security_group_ids", "SecurityGroupIds");
+    if let Some(Value::Map(root)) = resource.get("root_volume") {
+        let field = |k: &str| root.iter().find(|(key, _)| key == k).map(|(_, v)| v);
+        let mut ebs = Map::new();
+        for (from, to) in [
+            ("volume_type", "VolumeType"),
+            ("size_gib", "VolumeSize"),
+            ("encrypted", "Encrypted"),
+        ] {
+            if let Some(v) = field(from) {
+                ebs.insert(to.into(), p.value(v));
+            }
+        }
+        let device = field("device_name")
+            .map(|v| p.value(v))
+            .unwrap_or(Json::Null);
+        p.insert(
+            "BlockDeviceMappings",
+            json!([{ "DeviceName": device, "Ebs": ebs }]),
+        );
+    }
+    if resource.get("require_imdsv2").and_then(Value::as_bool) == Some(true) {
+        p.insert(
+            "MetadataOptions",
+            json!({ "HttpEndpoint": "enabled", "HttpTokens": "required" }),
+        );
+    }
+    if let Some(user_data) = resource.get("user_data") {
+        let text = p.value(user_data);
+        p.insert("UserData", json!({ "Fn::Base64": text }));
+    }
 }
 
 /// Lowers the neutral rules of a security group direction; `group_key` names the peer-group property.

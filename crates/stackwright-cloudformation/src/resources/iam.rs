@@ -19,13 +19,12 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
     Some(match p.resource.kind {
         kinds::IAM_ROLE => {
             p.copy("assume_role_policy", "AssumeRolePolicyDocument");
-            p.copy("role_name", "RoleName");
+            p.physical_name("RoleName");
             p.copy("description", "Description");
             p.copy("max_session_duration", "MaxSessionDuration");
             p.copy("path", "Path");
             p.copy("permissions_boundary", "PermissionsBoundary");
             p.copy("managed_policy_arns", "ManagedPolicyArns");
-            p.tags();
             "AWS::IAM::Role"
         }
         kinds::IAM_ROLE_POLICY => {
@@ -41,7 +40,7 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
         }
         kinds::IAM_MANAGED_POLICY => {
             p.copy("policy_document", "PolicyDocument");
-            p.copy("policy_name", "ManagedPolicyName");
+            p.physical_name("ManagedPolicyName");
             p.copy("description", "Description");
             p.copy("path", "Path");
             if p.resource
@@ -58,7 +57,7 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
                 let role = p.value(role);
                 p.insert("Roles", serde_json::Value::Array(vec![role]));
             }
-            p.copy("instance_profile_name", "InstanceProfileName");
+            p.physical_name("InstanceProfileName");
             p.copy("path", "Path");
             "AWS::IAM::InstanceProfile"
         }

@@ -21,7 +21,6 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
             p.copy("rotation_period_days", "RotationPeriodInDays");
             p.copy("pending_window_days", "PendingWindowInDays");
             p.copy("key_policy", "KeyPolicy");
-            p.tags();
             "AWS::KMS::Key"
         }
         kinds::KMS_ALIAS => {

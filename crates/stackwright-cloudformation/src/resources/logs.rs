@@ -21,13 +21,12 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
         p.copy("log_destination", "LogDestination");
         p.copy("deliver_logs_role_arn", "DeliverLogsPermissionArn");
         p.copy("max_aggregation_interval", "MaxAggregationInterval");
-        p.tags();
         return Some("AWS::EC2::FlowLog");
     }
     if p.resource.kind != kinds::LOGS_LOG_GROUP {
         return None;
     }
-    p.copy("log_group_name", "LogGroupName");
+    p.physical_name("LogGroupName");
     p.copy("retention_days", "RetentionInDays");
     if p.resource.get("retention_days").is_none() {
         p.checkov_skip(
@@ -43,6 +42,5 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
              with `.encryption_key(&key)`",
         );
     }
-    p.tags();
     Some("AWS::Logs::LogGroup")
 }

@@ -1,23 +1,29 @@
 //! Per-kind lowering of neutral resources to CloudFormation resource types: shared machinery here, one
 //! module per AWS service.
 
+mod acm;
+mod autoscaling;
 mod cloudwatch;
 mod dynamodb;
 mod ec2;
+mod elbv2;
 mod iam;
 mod kms;
 mod logs;
+mod raw;
 mod rds;
+mod route53;
 mod s3;
 mod secretsmanager;
 mod ssm;
 
 use crate::expr::{self, Reference, Resolve};
-use crate::names::LogicalIds;
+use crate::names::{LogicalIds, ATTACHMENT_SUFFIX};
+use crate::tagging;
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_core::{
-    AttrRef, Diagnostic, EnvSpec, Expr, ParamRef, RemovalPolicy, Resource, Stack, Value,
+    AttrRef, Diagnostic, Expr, ParamRef, RemovalPolicy, Resource, Stack, Value,
 };
 
 /// How a service's kinds lower. Each service module exports one; kinds it does not know give `None`.
@@ -34,9 +40,17 @@ pub(crate) enum Attribute {
     GetAtt(&'static str),
 }
 
+/// This target's name in overrides (`override_cloudformation`).
+const TARGET: &str = "cloudformation";
+
 /// Every service with kinds to lower, one per line.
+#[rustfmt::skip]
 const SERVICES: &[Service] = &[
     ec2::SERVICE,
+    autoscaling::SERVICE,
+    elbv2::SERVICE,
+    route53::SERVICE,
+    acm::SERVICE,
     iam::SERVICE,
     kms::SERVICE,
     s3::SERVICE,
@@ -50,7 +64,9 @@ const SERVICES: &[Service] = &[
 
 pub(crate) struct Lowering<'a> {
     pub stack: &'a Stack,
-    pub env: &'a EnvSpec,
+    pub env: &'a stackwright_core::EnvSpec,
+    /// The instance's default tags (standard, app, environment), merged into every taggable resource.
+    pub default_tags: &'a [(String, String)],
     pub ids: &'a LogicalIds,
 }
 
@@ -70,6 +86,12 @@ impl Resolve for Lowering<'_> {
         let id = self.ids.resources[attr.resource.index as usize].clone();
         if resource.kind == kinds::SSM_PARAMETER_LOOKUP && attr.attr == "value" {
             return Ok(Reference::Ref(id));
+        }
+        if resource.kind == kinds::RAW {
+            return Ok(match attr.attr {
+                "id" => Reference::Ref(id),
+                name => Reference::GetAtt(id, name.to_owned()),
+            });
         }
         match SERVICES
             .iter()
@@ -154,33 +176,19 @@ impl Props<'_, '_> {
         self.out.insert(key.into(), value);
     }
 
-    /// Environment tags first, each overridden in place by a resource tag of the same key, then the
+    /// Sets property `to` to the resource's physical name, when the user gave one.
+    pub fn physical_name(&mut self, to: &str) {
+        if let Some(name) = self.resource.physical_name() {
+            self.out.insert(to.into(), Json::String(name.to_owned()));
+        }
+    }
+
+    /// Default tags first, each overridden in place by a resource tag of the same key, then the
     /// resource's other tags.
-    pub fn tags(&mut self) {
-        let tags = self.merged_tags();
-        if !tags.is_empty() {
-            let list = tags
-                .into_iter()
-                .map(|(k, v)| json!({ "Key": k, "Value": v }))
-                .collect();
-            self.out.insert("Tags".into(), Json::Array(list));
-        }
-    }
-
-    /// Tags as a `{key: value}` object, for the few types that take them so (`AWS::SSM::Parameter`).
-    pub fn tags_as_map(&mut self) {
-        let tags = self.merged_tags();
-        if !tags.is_empty() {
-            self.out
-                .insert("Tags".into(), Json::Object(tags.into_iter().collect()));
-        }
-    }
-
     fn merged_tags(&mut self) -> Vec<(String, Json)> {
         let mut tags: Vec<(String, Json)> = self
             .lowering
-            .env
-            .tags
+            .default_tags
             .iter()
             .map(|(k, v)| (k.clone(), Json::String(v.clone())))
             .collect();
@@ -192,6 +200,15 @@ impl Props<'_, '_> {
             }
         }
         tags
+    }
+
+    /// The merged tags as `{"Key", "Value"}` objects, for the few properties that carry tags of other
+    /// resources (a launch template's `TagSpecifications`); a type's own tags are applied generically.
+    pub fn tag_list(&mut self) -> Vec<Json> {
+        self.merged_tags()
+            .into_iter()
+            .map(|(k, v)| json!({ "Key": k, "Value": v }))
+            .collect()
     }
 }
 
@@ -212,6 +229,13 @@ impl Lowering<'_> {
             match self.stack.resource(*dependency) {
                 // A lookup is a template parameter, resolved before any resource: nothing to wait for.
                 Some(target) if target.kind == kinds::SSM_PARAMETER_LOOKUP => {}
+                // What needs an internet gateway needs it attached to its VPC (a NAT gateway or an
+                // Elastic IP in that VPC, a route through it): wait for the attachment, which waits for
+                // the gateway.
+                Some(target) if target.kind == kinds::INTERNET_GATEWAY => {
+                    let gateway = &self.ids.resources[dependency.index as usize];
+                    depends_on.push(format!("{gateway}{ATTACHMENT_SUFFIX}"));
+                }
                 Some(_) => depends_on.push(self.ids.resources[dependency.index as usize].clone()),
                 // Foreign references are reported by the core's instantiation.
                 None => {}
@@ -235,9 +259,17 @@ impl Lowering<'_> {
                 parameter: Some((id.clone(), parameter)),
             };
         }
-        let lowered = SERVICES
-            .iter()
-            .find_map(|service| (service.lower)(self, id, &mut p, &mut secondary));
+        let lowered = if resource.kind == kinds::RAW {
+            match raw::lower(&mut p) {
+                Some(type_name) => Some(type_name),
+                None => return Lowered::default(),
+            }
+        } else {
+            SERVICES
+                .iter()
+                .find_map(|service| (service.lower)(self, id, &mut p, &mut secondary))
+                .map(str::to_owned)
+        };
         let type_name = match lowered {
             Some(type_name) => type_name,
             None => {
@@ -252,6 +284,15 @@ impl Lowering<'_> {
                 return Lowered::default();
             }
         };
+        // Every emitted resource whose type takes tags gets them, in the shape the type wants.
+        let tags = p.merged_tags();
+        tagging::apply(&type_name, &mut p.out, &tags);
+        for (_, secondary) in &mut secondary.resources {
+            let type_name = secondary["Type"].as_str().unwrap_or_default().to_owned();
+            if let Some(Json::Object(properties)) = secondary.get_mut("Properties") {
+                tagging::apply(&type_name, properties, &tags);
+            }
+        }
         let mut entry = Map::new();
         entry.insert("Type".into(), type_name.into());
         let policy = match resource.removal_policy {
@@ -275,9 +316,25 @@ impl Lowering<'_> {
                 .collect();
             entry.insert("Metadata".into(), json!({ "checkov": { "skip": skips } }));
         }
-        entry.insert("Properties".into(), Json::Object(p.out));
-        let mut resources = vec![(id.clone(), Json::Object(entry))];
+        entry.insert(
+            "Properties".into(),
+            Json::Object(std::mem::take(&mut p.out)),
+        );
+        let mut entry = Json::Object(entry);
+        let mut found = Vec::new();
+        stackwright_lowering::apply_overrides(
+            TARGET,
+            resource,
+            &mut entry,
+            &mut |v| p.value(v),
+            &mut found,
+        );
+        p.problems.extend(found);
+        let mut resources = vec![(id.clone(), entry)];
         resources.extend(secondary.resources);
+        for (_, entry) in &resources {
+            crate::validation::check(entry, &self.env.region, resource, p.problems);
+        }
         Lowered {
             resources,
             parameter: None,

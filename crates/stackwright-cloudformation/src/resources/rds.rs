@@ -29,12 +29,12 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
     Some(match resource.kind {
         kinds::RDS_DB_SUBNET_GROUP => {
             p.copy("description", "DBSubnetGroupDescription");
-            p.copy("name", "DBSubnetGroupName");
+            p.physical_name("DBSubnetGroupName");
             p.copy("subnet_ids", "SubnetIds");
-            p.tags();
             "AWS::RDS::DBSubnetGroup"
         }
         kinds::RDS_DB_INSTANCE => {
+            p.physical_name("DBInstanceIdentifier");
             p.copy("engine", "Engine");
             p.copy("engine_version", "EngineVersion");
             p.copy("instance_class", "DBInstanceClass");
@@ -82,7 +82,6 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
                     "a standby doubles the cost: opt in with `.multi_az(true)`",
                 );
             }
-            p.tags();
             "AWS::RDS::DBInstance"
         }
         _ => return None,

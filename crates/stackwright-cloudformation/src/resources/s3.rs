@@ -29,7 +29,7 @@ fn lower(_: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
     if resource.kind != kinds::S3_BUCKET {
         return None;
     }
-    p.copy("bucket_name", "BucketName");
+    p.physical_name("BucketName");
     if resource.get("versioned").and_then(Value::as_bool) == Some(true) {
         p.insert("VersioningConfiguration", json!({ "Status": "Enabled" }));
     }
@@ -121,7 +121,6 @@ fn lower(_: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
             json!({ "EventBridgeConfiguration": { "EventBridgeEnabled": true } }),
         );
     }
-    p.tags();
     if let Some(policy) = resource.get("policy") {
         let document = p.value(policy);
         out.resources.push((

@@ -16,7 +16,7 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
     if resource.kind != kinds::SECRETSMANAGER_SECRET {
         return None;
     }
-    p.copy("secret_name", "Name");
+    p.physical_name("Name");
     p.copy("description", "Description");
     p.copy("kms_key_id", "KmsKeyId");
     if let Some(generate) = resource.get("generate") {
@@ -50,6 +50,5 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
              with `.encryption_key(&key)`",
         );
     }
-    p.tags();
     Some("AWS::SecretsManager::Secret")
 }

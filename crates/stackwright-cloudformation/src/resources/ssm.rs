@@ -50,6 +50,5 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
     p.copy("type", "Type");
     p.copy("value", "Value");
     p.copy("description", "Description");
-    p.tags_as_map();
     Some("AWS::SSM::Parameter")
 }

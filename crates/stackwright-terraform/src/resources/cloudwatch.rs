@@ -1,6 +1,7 @@
 //! CloudWatch metric alarms.
 
 use super::{Attrs, Secondary, Service};
+use crate::expr;
 use serde_json::Value as Json;
 use stackwright_aws::kinds;
 use stackwright_core::{Expr, Value};
@@ -32,13 +33,8 @@ fn lower(_: &str, a: &mut Attrs, _: &mut Secondary) -> bool {
         return false;
     }
     // The provider requires a name, which CloudFormation would generate.
-    match resource.get("alarm_name") {
-        Some(_) => a.copy("alarm_name", "alarm_name"),
-        None => {
-            let name = a.lowering.physical_name(resource);
-            a.insert("alarm_name", Json::String(name));
-        }
-    }
+    let name = a.lowering.required_name(resource);
+    a.insert("alarm_name", Json::String(expr::escape(&name)));
     a.copy("description", "alarm_description");
     a.copy("namespace", "namespace");
     a.copy("metric_name", "metric_name");

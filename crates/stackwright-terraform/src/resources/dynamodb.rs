@@ -1,6 +1,7 @@
 //! DynamoDB tables.
 
 use super::{Attrs, Secondary, Service};
+use crate::expr;
 use serde_json::{json, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_core::Value;
@@ -32,13 +33,8 @@ fn lower(_: &str, a: &mut Attrs, _: &mut Secondary) -> bool {
         return false;
     }
     // The provider requires a name, which CloudFormation would generate.
-    match resource.get("table_name") {
-        Some(_) => a.copy("table_name", "name"),
-        None => {
-            let name = a.lowering.physical_name(resource);
-            a.insert("name", Json::String(name));
-        }
-    }
+    let name = a.lowering.required_name(resource);
+    a.insert("name", Json::String(expr::escape(&name)));
     a.copy("billing_mode", "billing_mode");
     let mut attributes = Vec::new();
     for (key, to) in [("partition_key", "hash_key"), ("sort_key", "range_key")] {

@@ -1,10 +1,11 @@
 //! EC2 networking and compute.
 
 use super::{Attrs, Secondary, Service};
+use crate::expr;
 use crate::names::rule_name;
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
-use stackwright_core::Value;
+use stackwright_core::{RemovalPolicy, Value};
 
 pub(super) const SERVICE: Service = Service {
     block_type,
@@ -22,6 +23,10 @@ fn block_type(kind: &str) -> Option<(&'static str, bool)> {
         kinds::SUBNET_ROUTE_TABLE_ASSOCIATION => ("aws_route_table_association", false),
         kinds::SECURITY_GROUP => ("aws_security_group", false),
         kinds::INSTANCE => ("aws_instance", false),
+        kinds::ELASTIC_IP => ("aws_eip", false),
+        kinds::NAT_GATEWAY => ("aws_nat_gateway", false),
+        kinds::LAUNCH_TEMPLATE => ("aws_launch_template", false),
+        kinds::VOLUME => ("aws_ebs_volume", false),
         _ => return None,
     })
 }
@@ -36,6 +41,10 @@ fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
         (kinds::INSTANCE, "public_ip") => "public_ip",
         (kinds::INSTANCE, "private_dns_name") => "private_dns",
         (kinds::INSTANCE, "public_dns_name") => "public_dns",
+        (kinds::ELASTIC_IP, "allocation_id") => "allocation_id",
+        (kinds::ELASTIC_IP, "public_ip") => "public_ip",
+        (kinds::LAUNCH_TEMPLATE, "latest_version") => "latest_version",
+        (kinds::LAUNCH_TEMPLATE, "default_version") => "default_version",
         _ => return None,
     })
 }
@@ -79,6 +88,7 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
             a.copy("route_table_id", "route_table_id");
             a.copy("destination_cidr_block", "destination_cidr_block");
             a.copy("gateway_id", "gateway_id");
+            a.copy("nat_gateway_id", "nat_gateway_id");
         }
         kinds::SUBNET_ROUTE_TABLE_ASSOCIATION => {
             a.copy("subnet_id", "subnet_id");
@@ -86,6 +96,9 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
         }
         kinds::SECURITY_GROUP => {
             a.copy("description", "description");
+            if let Some(name) = resource.physical_name() {
+                a.insert("name", Json::String(crate::expr::escape(name)));
+            }
             a.copy("vpc_id", "vpc_id");
             a.tags();
             // Rules are separate resources (the provider's recommended form): inline rule blocks in
@@ -143,30 +156,109 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
             a.copy("instance_type", "instance_type");
             a.copy("subnet_id", "subnet_id");
             a.copy("security_group_ids", "vpc_security_group_ids");
-            // The provider base64-encodes `user_data` itl.
+            // The provider base64-encodes `user_data` itself.
             a.copy("user_data", "user_data");
-            if let Some(Value::Map(root)) = resource.get("root_volume") {
-                let mut block = Map::new();
-                for (from, to) in [
-                    ("volume_type", "volume_type"),
-                    ("size_gib", "volume_size"),
-                    ("encrypted", "encrypted"),
-                ] {
-                    if let Some((_, v)) = root.iter().find(|(k, _)| k == from) {
-                        block.insert(to.into(), a.value(v));
-                    }
-                }
-                a.insert("root_block_device", Json::Object(block));
+            if let Some(root) = root_volume(a) {
+                a.insert("root_block_device", Json::Object(root));
             }
-            if resource.get("require_imdsv2").and_then(Value::as_bool) == Some(true) {
+            metadata_options(a);
+            a.tags();
+        }
+        kinds::LAUNCH_TEMPLATE => {
+            a.copy("image_id", "image_id");
+            a.copy("instance_type", "instance_type");
+            a.copy("security_group_ids", "vpc_security_group_ids");
+            if let Some(user_data) = resource.get("user_data") {
+                // Unlike an instance's, a template's `user_data` must be base64 already.
+                let template = a.value(user_data);
+                let template = template.as_str().unwrap_or_default();
                 a.insert(
-                    "metadata_options",
-                    json!({ "http_endpoint": "enabled", "http_tokens": "required" }),
+                    "user_data",
+                    Json::String(expr::call("base64encode", template)),
                 );
             }
+            if let Some(Value::Map(profile)) = resource.get("instance_profile") {
+                let profile: Map<String, Json> = profile
+                    .iter()
+                    .map(|(k, v)| (k.clone(), a.value(v)))
+                    .collect();
+                a.insert("iam_instance_profile", Json::Object(profile));
+            }
+            if let Some(mut ebs) = root_volume(a) {
+                // Strings in this block's schema.
+                for (_, value) in ebs.iter_mut() {
+                    if let Json::Bool(flag) = value {
+                        *value = Json::String(flag.to_string());
+                    }
+                }
+                let device = resource
+                    .get("root_volume")
+                    .and_then(|root| root.get("device_name"))
+                    .map(|v| a.value(v))
+                    .unwrap_or(Json::Null);
+                a.insert(
+                    "block_device_mappings",
+                    json!([{ "device_name": device, "ebs": ebs }]),
+                );
+            }
+            metadata_options(a);
+            a.tags();
+        }
+        kinds::VOLUME => {
+            a.copy("availability_zone", "availability_zone");
+            a.copy("size_gib", "size");
+            a.copy("volume_type", "type");
+            a.copy("iops", "iops");
+            a.copy("throughput_mibps", "throughput");
+            a.copy("encrypted", "encrypted");
+            a.copy("kms_key_id", "kms_key_id");
+            if resource.removal_policy == RemovalPolicy::Snapshot {
+                // Terraform's closest to CloudFormation's `Snapshot`: deleting the volume (once
+                // `prevent_destroy` is lifted) snapshots it first.
+                a.insert("final_snapshot", Json::Bool(true));
+            }
+            a.tags();
+        }
+        kinds::ELASTIC_IP => {
+            a.copy("domain", "domain");
+            a.tags();
+        }
+        kinds::NAT_GATEWAY => {
+            a.copy("subnet_id", "subnet_id");
+            a.copy("connectivity_type", "connectivity_type");
+            a.copy("allocation_id", "allocation_id");
             a.tags();
         }
         _ => return false,
     }
     true
+}
+
+/// The EBS settings of a machine's root volume, as `aws_instance.root_block_device` and
+/// `aws_launch_template`'s `ebs` block both name them.
+fn root_volume(a: &mut Attrs) -> Option<Map<String, Json>> {
+    let Some(Value::Map(root)) = a.resource.get("root_volume") else {
+        return None;
+    };
+    let mut block = Map::new();
+    for (from, to) in [
+        ("volume_type", "volume_type"),
+        ("size_gib", "volume_size"),
+        ("encrypted", "encrypted"),
+    ] {
+        if let Some((_, v)) = root.iter().find(|(k, _)| k == from) {
+            block.insert(to.into(), a.value(v));
+        }
+    }
+    Some(block)
+}
+
+/// `metadata_options` requiring IMDSv2 session tokens, unless the builder opted out.
+fn metadata_options(a: &mut Attrs) {
+    if a.resource.get("require_imdsv2").and_then(Value::as_bool) == Some(true) {
+        a.insert(
+            "metadata_options",
+            json!({ "http_endpoint": "enabled", "http_tokens": "required" }),
+        );
+    }
 }

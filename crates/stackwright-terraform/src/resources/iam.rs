@@ -39,7 +39,7 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
             if let Some(policy) = document(a, out, name, "assume_role_policy", &[]) {
                 a.insert("assume_role_policy", policy);
             }
-            a.copy("role_name", "name");
+            a.physical_name("name");
             a.copy("description", "description");
             a.copy("max_session_duration", "max_session_duration");
             a.copy("path", "path");
@@ -67,7 +67,7 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
             if let Some(policy) = document(a, out, name, "policy_document", &[]) {
                 a.insert("policy", policy);
             }
-            a.copy("policy_name", "name");
+            a.physical_name("name");
             a.copy("description", "description");
             a.copy("path", "path");
             let arn = Json::String(format!("${{aws_iam_policy.{name}.arn}}"));
@@ -77,7 +77,7 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
         }
         kinds::IAM_INSTANCE_PROFILE => {
             a.copy("role_name", "role");
-            a.copy("instance_profile_name", "name");
+            a.physical_name("name");
             a.copy("path", "path");
         }
         _ => return false,

@@ -39,7 +39,7 @@ fn lower(_: &str, a: &mut Attrs, _: &mut Secondary) -> bool {
     if a.resource.kind != kinds::LOGS_LOG_GROUP {
         return false;
     }
-    a.copy("log_group_name", "name");
+    a.physical_name("name");
     a.copy("retention_days", "retention_in_days");
     if a.resource.get("retention_days").is_none() {
         let forever = "events are kept forever on purpose (`.retain_forever()`)";

@@ -1,20 +1,26 @@
 //! Per-kind lowering of neutral resources to Terraform resources and data sources: shared machinery
 //! here, one module per AWS service.
 
+mod acm;
+mod autoscaling;
 mod cloudwatch;
 mod dynamodb;
 mod ec2;
+mod elbv2;
 mod iam;
 mod kms;
 mod logs;
+mod raw;
 mod rds;
+mod route53;
 mod s3;
 mod secretsmanager;
 mod ssm;
 
 use crate::expr::{self, Resolve};
-use crate::names::Names;
+use crate::names::{self, Names};
 use serde_json::{Map, Value as Json};
+use stackwright_aws::kinds;
 use stackwright_core::ids::Namespace;
 use stackwright_core::{
     regions, AttrRef, Diagnostic, EnvSpec, ParamRef, Pseudo, RemovalPolicy, Resource, Stack, Value,
@@ -25,12 +31,15 @@ pub(crate) struct Lowering<'a> {
     pub env: &'a EnvSpec,
     pub stack: &'a Stack,
     pub names: &'a Names,
+    /// The instance's default tags (standard, app, environment): the provider's `default_tags`.
+    pub default_tags: &'a [(String, String)],
 }
 
-/// `resource` and `data` blocks, grouped by type in order of first appearance.
+/// `resource` and `data` blocks, grouped by type in order of first appearance, and `moved` blocks.
 pub(crate) struct Blocks {
     pub resources: Map<String, Json>,
     pub data: Map<String, Json>,
+    pub moved: Vec<Json>,
     pub count: usize,
     /// Every name in the module; the blocks a kind splits into claim theirs when they are added.
     names: Namespace,
@@ -41,6 +50,7 @@ impl Blocks {
         Blocks {
             resources: Map::new(),
             data: Map::new(),
+            moved: Vec::new(),
             count: 0,
             names,
         }
@@ -72,10 +82,18 @@ pub(crate) struct Service {
     pub attribute: fn(kind: &str, attr: &str) -> Option<&'static str>,
 }
 
+/// This target's name in overrides (`override_terraform`).
+const TARGET: &str = "terraform";
+
 /// Every service with kinds to lower, one per line.
+#[rustfmt::skip]
 const SERVICES: &[Service] = &[
     ec2::SERVICE,
     ssm::SERVICE,
+    autoscaling::SERVICE,
+    elbv2::SERVICE,
+    route53::SERVICE,
+    acm::SERVICE,
     iam::SERVICE,
     kms::SERVICE,
     s3::SERVICE,
@@ -86,41 +104,47 @@ const SERVICES: &[Service] = &[
     rds::SERVICE,
 ];
 
-fn terraform_type(kind: &str) -> Option<(&'static str, bool)> {
+/// The Terraform type of a resource's main block, and whether it is a data source.
+fn terraform_type(resource: &Resource) -> Option<(String, bool)> {
+    if resource.kind == kinds::RAW {
+        return raw::block_type(resource);
+    }
     SERVICES
         .iter()
-        .find_map(|service| (service.block_type)(kind))
+        .find_map(|service| (service.block_type)(resource.kind))
+        .map(|(type_name, data)| (type_name.to_owned(), data))
 }
 
 /// What a kind adds beside its main block: resources it splits into, data sources and variables it
-/// needs.
+/// needs, and addresses its main block must wait for that Terraform cannot infer from references.
 #[derive(Default)]
 pub(crate) struct Secondary {
     pub blocks: Vec<SecondaryBlock>,
     pub data: Vec<SecondaryBlock>,
     pub variables: Vec<(String, Json)>,
+    pub depends_on: Vec<String>,
 }
 
 impl Lowering<'_> {
     /// A physical name for types whose Terraform resource requires one where CloudFormation generates
-    /// it: `<app>-<environment>-<stack>-<id>`, unique per account and region as long as the app is.
-    pub(crate) fn physical_name(&self, resource: &Resource) -> String {
-        format!(
-            "{}-{}-{}-{}",
-            self.app,
-            self.env.name,
-            self.stack.name(),
-            resource.id
-        )
+    /// it, when the user gave none: `<app>-<environment>-<stack>-<id>`, unique per account and region as
+    /// long as the app is.
+    pub(crate) fn required_name(&self, resource: &Resource) -> String {
+        match resource.physical_name() {
+            Some(name) => name.to_owned(),
+            None => format!(
+                "{}-{}-{}-{}",
+                self.app,
+                self.env.name,
+                self.stack.name(),
+                resource.id
+            ),
+        }
     }
 
     fn address(&self, index: usize, resource: &Resource) -> Result<String, String> {
-        let (type_name, data) = terraform_type(resource.kind).ok_or_else(|| {
-            format!(
-                "resource kind `{}` has no Terraform lowering",
-                resource.kind
-            )
-        })?;
+        let (type_name, data) = terraform_type(resource)
+            .ok_or_else(|| format!("resource `{}` has no Terraform form", resource.id))?;
         let prefix = if data { "data." } else { "" };
         Ok(format!(
             "{prefix}{type_name}.{}",
@@ -136,6 +160,9 @@ impl Resolve for Lowering<'_> {
             .resource(attr.resource)
             .ok_or("reference to a resource outside this stack")?;
         let address = self.address(attr.resource.index as usize, resource)?;
+        if resource.kind == kinds::RAW {
+            return Ok(format!("{address}.{}", raw::attribute(attr.attr)));
+        }
         let Some(name) = SERVICES
             .iter()
             .find_map(|service| (service.attribute)(resource.kind, attr.attr))
@@ -232,6 +259,13 @@ impl Attrs<'_, '_> {
         self.out.insert(key.into(), value);
     }
 
+    /// Sets attribute `to` to the resource's physical name, when the user gave one.
+    pub fn physical_name(&mut self, to: &str) {
+        if let Some(name) = self.resource.physical_name() {
+            self.out.insert(to.into(), Json::String(expr::escape(name)));
+        }
+    }
+
     /// Records that checkov check `id` does not apply to this block, and why (see [`checkov_skips`]).
     pub fn checkov_skip(&mut self, id: &'static str, reason: &'static str) {
         self.skips.push((id, reason));
@@ -251,6 +285,26 @@ impl Attrs<'_, '_> {
             .collect();
         self.out
             .insert("tags".into(), Json::Object(tags.into_iter().collect()));
+    }
+
+    /// The instance's default tags (the provider's `default_tags`), each overridden by a resource tag
+    /// of the same key, then the resource's other tags: for types that `default_tags` does not reach,
+    /// such as auto scaling groups.
+    pub fn merged_tags(&mut self) -> Vec<(String, Json)> {
+        let mut tags: Vec<(String, Json)> = self
+            .lowering
+            .default_tags
+            .iter()
+            .map(|(k, v)| (k.clone(), Json::String(expr::escape(v))))
+            .collect();
+        for (key, value) in &self.resource.tags {
+            let value = self.value(&Value::Str(value.clone()));
+            match tags.iter_mut().find(|(k, _)| k == key) {
+                Some(slot) => slot.1 = value,
+                None => tags.push((key.clone(), value)),
+            }
+        }
+        tags
     }
 
     /// The block's attributes, led by its checkov skips, if any.
@@ -273,19 +327,28 @@ impl Lowering<'_> {
         variables: &mut Map<String, Json>,
         problems: &mut Vec<Diagnostic>,
     ) {
-        let Some((type_name, data)) = terraform_type(resource.kind) else {
-            problems.push(
-                Diagnostic::new(format!(
+        let Some((type_name, data)) = terraform_type(resource) else {
+            let message = if resource.kind == kinds::RAW {
+                format!(
+                    "raw resource `{}` has only a CloudFormation form: add `.terraform(type, attributes)` \
+                     or synthesize with `--target cloudformation`",
+                    resource.id
+                )
+            } else {
+                format!(
                     "resource kind `{}` has no Terraform lowering",
                     resource.kind
-                ))
-                .for_resource(&resource.id)
-                .at(resource.location),
+                )
+            };
+            problems.push(
+                Diagnostic::new(message)
+                    .for_resource(&resource.id)
+                    .at(resource.location),
             );
             return;
         };
         let name = &self.names.resources[index];
-        let depends_on: Vec<Json> = resource
+        let mut depends_on: Vec<Json> = resource
             .depends_on
             .iter()
             .filter_map(|d| {
@@ -303,9 +366,13 @@ impl Lowering<'_> {
             skips: Vec::new(),
         };
         let mut secondary = Secondary::default();
-        let handled = SERVICES
-            .iter()
-            .any(|service| (service.lower)(name, &mut a, &mut secondary));
+        let handled = if resource.kind == kinds::RAW {
+            raw::lower(&mut a)
+        } else {
+            SERVICES
+                .iter()
+                .any(|service| (service.lower)(name, &mut a, &mut secondary))
+        };
         if !handled {
             a.problems.push(
                 Diagnostic::new(format!(
@@ -318,17 +385,56 @@ impl Lowering<'_> {
             return;
         }
         let mut body = a.take();
+        depends_on.extend(secondary.depends_on.into_iter().map(Json::String));
         if !depends_on.is_empty() {
             body.insert("depends_on".into(), Json::Array(depends_on));
         }
         if resource.removal_policy != RemovalPolicy::Destroy {
             // `terraform destroy`, or a plan that would delete or replace the resource, fails instead.
-            body.insert(
-                "lifecycle".into(),
-                serde_json::json!({ "prevent_destroy": true }),
-            );
+            // Kept beside lifecycle settings a kind may have set itself.
+            let lifecycle = body
+                .entry("lifecycle")
+                .or_insert_with(|| Json::Object(Map::new()));
+            if let Json::Object(lifecycle) = lifecycle {
+                lifecycle.insert("prevent_destroy".into(), Json::Bool(true));
+            }
         }
-        blocks.add(data, type_name, name, body);
+        let mut body = Json::Object(body);
+        let mut found = Vec::new();
+        stackwright_lowering::apply_overrides(
+            TARGET,
+            resource,
+            &mut body,
+            &mut |v| a.value(v),
+            &mut found,
+        );
+        a.problems.extend(found);
+        let Json::Object(body) = body else {
+            unreachable!("overrides edit inside the body and never replace it")
+        };
+        crate::validation::check(&type_name, data, &body, resource, a.problems);
+        blocks.add(data, &type_name, name, body);
+        // A renamed resource moves, with every block it splits into (their names extend the main name).
+        // Data sources are read afresh and need no move.
+        let old_name = resource
+            .renamed_from
+            .as_deref()
+            .map(names::snake_case)
+            .filter(|old| !data && old != name);
+        if let Some(old) = &old_name {
+            if self.names.resources.contains(old) {
+                problems.push(
+                    Diagnostic::new(format!(
+                        "`{}` is renamed from a resource named `{old}` in Terraform, but another resource \
+                         now has that name",
+                        resource.id
+                    ))
+                    .for_resource(&resource.id)
+                    .at(resource.location),
+                );
+            }
+            blocks.moved.push(moved(&type_name, old, name));
+        }
         let secondary_blocks = (secondary.data.into_iter().map(|b| (true, b)))
             .chain(secondary.blocks.into_iter().map(|b| (false, b)));
         for (data, (block_type, block_name, body)) in secondary_blocks {
@@ -336,8 +442,20 @@ impl Lowering<'_> {
                 blocks
                     .names
                     .claim(block_name, &resource.id, resource.location, problems);
+            if let Some(old) = old_name.as_ref().filter(|_| !data) {
+                if let Some(suffix) = block_name.strip_prefix(name.as_str()) {
+                    blocks
+                        .moved
+                        .push(moved(block_type, &format!("{old}{suffix}"), &block_name));
+                }
+            }
+            crate::validation::check(block_type, data, &body, resource, problems);
             blocks.add(data, block_type, &block_name, body);
         }
         variables.extend(secondary.variables);
     }
+}
+
+fn moved(type_name: &str, from: &str, to: &str) -> Json {
+    serde_json::json!({ "from": format!("{type_name}.{from}"), "to": format!("{type_name}.{to}") })
 }

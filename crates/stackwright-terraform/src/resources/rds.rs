@@ -38,11 +38,12 @@ fn lower(_: &str, a: &mut Attrs, _: &mut Secondary) -> bool {
     match resource.kind {
         kinds::RDS_DB_SUBNET_GROUP => {
             a.copy("description", "description");
-            a.copy("name", "name");
+            a.physical_name("name");
             a.copy("subnet_ids", "subnet_ids");
             a.tags();
         }
         kinds::RDS_DB_INSTANCE => {
+            a.physical_name("identifier");
             a.copy("engine", "engine");
             a.copy("engine_version", "engine_version");
             a.copy("instance_class", "instance_class");
@@ -85,7 +86,7 @@ fn lower(_: &str, a: &mut Attrs, _: &mut Secondary) -> bool {
                 a.insert("skip_final_snapshot", Json::Bool(true));
             } else {
                 a.insert("skip_final_snapshot", Json::Bool(false));
-                let name = snapshot_identifier(&a.lowering.physical_name(resource));
+                let name = snapshot_identifier(&a.lowering.required_name(resource));
                 a.insert("final_snapshot_identifier", Json::String(name));
             }
             let engine = resource.get("engine").and_then(Value::as_expr);

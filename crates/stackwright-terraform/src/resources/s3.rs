@@ -35,7 +35,7 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
     if resource.kind != kinds::S3_BUCKET {
         return false;
     }
-    a.copy("bucket_name", "bucket");
+    a.physical_name("bucket");
     a.tags();
     let bucket = Json::String(format!("${{aws_s3_bucket.{name}.id}}"));
     let part = |out: &mut Secondary, suffix: &str, type_name: &'static str, body: Json| {

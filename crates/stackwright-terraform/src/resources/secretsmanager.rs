@@ -30,7 +30,7 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
     if resource.kind != kinds::SECRETSMANAGER_SECRET {
         return false;
     }
-    a.copy("secret_name", "name");
+    a.physical_name("name");
     a.copy("description", "description");
     a.copy("kms_key_id", "kms_key_id");
     if resource.get("kms_key_id").is_none() {

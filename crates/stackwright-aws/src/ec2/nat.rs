@@ -1,0 +1,83 @@
+use crate::ec2::SubnetHandle;
+use crate::handle::{attr_handle, common_setters};
+use crate::{kinds, Handle};
+use stackwright_core::{Declare, Resource, ResourceRef};
+
+/// An Elastic IP address allocated for use in a VPC, e.g. the public address of a NAT gateway.
+///
+/// In a VPC created in the same stack, make it `depends_on` the VPC's internet gateway: AWS can only
+/// allocate it once the gateway is attached.
+pub struct ElasticIp {
+    resource: Resource,
+}
+
+impl ElasticIp {
+    #[track_caller]
+    pub fn new(id: impl Into<String>) -> Self {
+        let mut resource = Resource::new(id, kinds::ELASTIC_IP);
+        resource.set("domain", "vpc");
+        ElasticIp { resource }
+    }
+}
+common_setters!(ElasticIp, taggable);
+
+attr_handle!(
+    /// A declared Elastic IP address.
+    ElasticIpHandle {
+        /// The allocation id (`eipalloc-...`) that NAT gateways and associations take.
+        allocation_id: "allocation_id",
+        /// The public IPv4 address.
+        public_ip: "public_ip",
+    }
+);
+
+impl Declare for ElasticIp {
+    type Handle = ElasticIpHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, ElasticIpHandle) {
+        (self.resource, ElasticIpHandle { handle: Handle(at) })
+    }
+}
+
+/// A NAT gateway: instances in private subnets reach out (route `0.0.0.0/0` to it with
+/// [`Route::to_nat_gateway`](crate::ec2::Route::to_nat_gateway)) without being reachable from outside.
+pub struct NatGateway {
+    resource: Resource,
+}
+
+impl NatGateway {
+    /// A public NAT gateway in a public subnet, with an Elastic IP as its address. Make it `depends_on` the
+    /// VPC's internet gateway: AWS refuses to create it in a VPC without an attached one.
+    #[track_caller]
+    pub fn public(id: impl Into<String>, subnet: &SubnetHandle, address: &ElasticIpHandle) -> Self {
+        let mut resource = Resource::new(id, kinds::NAT_GATEWAY);
+        resource.set("subnet_id", subnet.id());
+        resource.set("connectivity_type", "public");
+        resource.set("allocation_id", address.allocation_id());
+        NatGateway { resource }
+    }
+
+    /// A private NAT gateway: traffic to other VPCs or on-premises networks, never to the internet.
+    #[track_caller]
+    pub fn private(id: impl Into<String>, subnet: &SubnetHandle) -> Self {
+        let mut resource = Resource::new(id, kinds::NAT_GATEWAY);
+        resource.set("subnet_id", subnet.id());
+        resource.set("connectivity_type", "private");
+        NatGateway { resource }
+    }
+}
+common_setters!(NatGateway, taggable);
+
+attr_handle!(
+    /// A declared NAT gateway.
+    NatGatewayHandle {
+        /// The gateway id (`nat-...`).
+        id: "id",
+    }
+);
+
+impl Declare for NatGateway {
+    type Handle = NatGatewayHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, NatGatewayHandle) {
+        (self.resource, NatGatewayHandle { handle: Handle(at) })
+    }
+}

@@ -1,0 +1,457 @@
+use super::{family, LoadBalancerHandle, Protocol, TargetGroupHandle, DEFAULT_SSL_POLICY};
+use crate::check;
+use crate::handle::{attr_handle, common_setters};
+use crate::{kinds, Handle};
+use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
+
+/// What a listener or a rule does with a request.
+#[derive(Clone, Debug)]
+pub struct Action(ActionKind);
+
+#[derive(Clone, Debug)]
+enum ActionKind {
+    /// (target group ARN, weight, the group's protocol); weights only when the user gave them.
+    Forward(Vec<(Expr, Option<u32>, Protocol)>),
+    RedirectToHttps,
+    FixedResponse {
+        status_code: u16,
+        content_type: String,
+        body: String,
+    },
+}
+
+/// Content types a fixed response may declare.
+const FIXED_RESPONSE_CONTENT_TYPES: [&str; 5] = [
+    "text/plain",
+    "text/css",
+    "text/html",
+    "application/javascript",
+    "application/json",
+];
+
+impl Action {
+    /// Sends every request to one target group.
+    pub fn forward(group: &TargetGroupHandle) -> Self {
+        Action(ActionKind::Forward(vec![(
+            group.arn(),
+            None,
+            group.protocol(),
+        )]))
+    }
+
+    /// Splits requests between up to five target groups in proportion to their weights (0 to 999), e.g. for
+    /// a blue/green or canary deployment. Application load balancers only.
+    pub fn weighted_forward<'a>(
+        groups: impl IntoIterator<Item = (&'a TargetGroupHandle, u32)>,
+    ) -> Self {
+        let groups = groups
+            .into_iter()
+            .map(|(group, weight)| (group.arn(), Some(weight), group.protocol()))
+            .collect();
+        Action(ActionKind::Forward(groups))
+    }
+
+    /// Redirects to the same host, path and query over HTTPS on port 443, permanently (HTTP 301).
+    pub fn redirect_to_https() -> Self {
+        Action(ActionKind::RedirectToHttps)
+    }
+
+    /// Answers by itself with `status_code` (2xx, 4xx or 5xx), a content type such as `text/plain` and a
+    /// body of at most 1024 characters.
+    pub fn fixed_response(
+        status_code: u16,
+        content_type: impl Into<String>,
+        body: impl Into<String>,
+    ) -> Self {
+        Action(ActionKind::FixedResponse {
+            status_code,
+            content_type: content_type.into(),
+            body: body.into(),
+        })
+    }
+
+    /// Checks the action against the load balancer family of its listener.
+    fn check(&self, r: &mut Resource, application: bool) {
+        match &self.0 {
+            ActionKind::Forward(groups) => {
+                if groups.is_empty() || groups.len() > 5 {
+                    r.problems.push(format!(
+                        "a forward action to {} target groups: expected 1 to 5",
+                        groups.len()
+                    ));
+                }
+                if !application && groups.len() > 1 {
+                    r.problems.push(format!(
+                        "a forward action to {} target groups on a network load balancer: expected \
+                         exactly one (weighted forwarding needs an application load balancer)",
+                        groups.len()
+                    ));
+                }
+                for (_, weight, protocol) in groups {
+                    if let Some(weight) = weight {
+                        check::range(r, "target group weight", (*weight).into(), 0, 999);
+                    }
+                    if protocol.is_application() != application {
+                        r.problems.push(format!(
+                            "a forward action to a {} target group on {}: expected {} target groups",
+                            protocol.as_str(),
+                            family(application),
+                            if application {
+                                "HTTP or HTTPS"
+                            } else {
+                                "TCP, TLS, UDP or TCP_UDP"
+                            }
+                        ));
+                    }
+                }
+                if groups.len() > 1 && groups.iter().all(|(_, w, _)| *w == Some(0)) {
+                    r.problems.push(
+                        "every target group of a weighted forward action has weight 0: expected at \
+                         least one positive weight"
+                            .to_owned(),
+                    );
+                }
+            }
+            ActionKind::RedirectToHttps | ActionKind::FixedResponse { .. } if !application => {
+                r.problems.push(
+                    "a redirect or fixed-response action on a network load balancer: expected a \
+                     forward action (only application load balancers answer HTTP themselves)"
+                        .to_owned(),
+                );
+            }
+            ActionKind::RedirectToHttps => {}
+            ActionKind::FixedResponse {
+                status_code,
+                content_type,
+                body,
+            } => {
+                if !(200..600).contains(status_code) || *status_code / 100 == 3 {
+                    r.problems.push(format!(
+                        "fixed response status code {status_code}: expected a 2xx, 4xx or 5xx code"
+                    ));
+                }
+                if !FIXED_RESPONSE_CONTENT_TYPES.contains(&content_type.as_str()) {
+                    r.problems.push(format!(
+                        "fixed response content type `{content_type}`: expected one of {}",
+                        FIXED_RESPONSE_CONTENT_TYPES.join(", ")
+                    ));
+                }
+                if body.chars().count() > 1024 {
+                    r.problems.push(format!(
+                        "fixed response body is {} characters long: expected at most 1024",
+                        body.chars().count()
+                    ));
+                }
+            }
+        }
+    }
+
+    fn into_value(self) -> Value {
+        let entries: Vec<(&str, Value)> = match self.0 {
+            ActionKind::Forward(groups) => {
+                let groups = groups
+                    .into_iter()
+                    .map(|(arn, weight, _)| {
+                        let mut group = vec![("arn".to_owned(), Value::Str(arn))];
+                        if let Some(weight) = weight {
+                            group.push(("weight".to_owned(), Value::Int(weight.into())));
+                        }
+                        Value::Map(group)
+                    })
+                    .collect();
+                vec![
+                    ("type", Value::from("forward")),
+                    ("target_groups", Value::List(groups)),
+                ]
+            }
+            ActionKind::RedirectToHttps => vec![
+                ("type", Value::from("redirect")),
+                ("protocol", Value::from("HTTPS")),
+                ("port", Value::from("443")),
+                ("status_code", Value::from("HTTP_301")),
+            ],
+            ActionKind::FixedResponse {
+                status_code,
+                content_type,
+                body,
+            } => vec![
+                ("type", Value::from("fixed-response")),
+                ("status_code", Value::from(status_code.to_string())),
+                ("content_type", Value::from(content_type)),
+                ("message_body", Value::from(body)),
+            ],
+        };
+        Value::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+        )
+    }
+}
+
+/// A listener: a port of a load balancer, and what it does with the requests (or connections) there.
+///
+/// HTTPS and TLS listeners use [`DEFAULT_SSL_POLICY`] unless `.ssl_policy(...)` chooses another.
+pub struct Listener {
+    resource: Resource,
+    application: bool,
+}
+
+impl Listener {
+    /// A plain HTTP listener of an application load balancer; usually only
+    /// [`Listener::redirect_http_to_https`].
+    #[track_caller]
+    pub fn http(id: impl Into<String>, lb: &LoadBalancerHandle, port: u16, action: Action) -> Self {
+        Self::new(id.into(), lb, Protocol::Http, port, None, action)
+    }
+
+    /// An HTTPS listener of an application load balancer, terminating TLS with `certificate_arn` (e.g.
+    /// `certificate.arn()` of an [`acm::Certificate`](crate::acm::Certificate)).
+    #[track_caller]
+    pub fn https(
+        id: impl Into<String>,
+        lb: &LoadBalancerHandle,
+        port: u16,
+        certificate_arn: impl Into<Expr>,
+        action: Action,
+    ) -> Self {
+        let certificate = Some(certificate_arn.into());
+        Self::new(id.into(), lb, Protocol::Https, port, certificate, action)
+    }
+
+    /// A TCP listener of a network load balancer.
+    #[track_caller]
+    pub fn tcp(id: impl Into<String>, lb: &LoadBalancerHandle, port: u16, action: Action) -> Self {
+        Self::new(id.into(), lb, Protocol::Tcp, port, None, action)
+    }
+
+    /// A TLS listener of a network load balancer, terminating TLS with `certificate_arn`.
+    #[track_caller]
+    pub fn tls(
+        id: impl Into<String>,
+        lb: &LoadBalancerHandle,
+        port: u16,
+        certificate_arn: impl Into<Expr>,
+        action: Action,
+    ) -> Self {
+        let certificate = Some(certificate_arn.into());
+        Self::new(id.into(), lb, Protocol::Tls, port, certificate, action)
+    }
+
+    /// HTTP on port 80, permanently redirected to HTTPS on port 443.
+    #[track_caller]
+    pub fn redirect_http_to_https(id: impl Into<String>, lb: &LoadBalancerHandle) -> Self {
+        Self::http(id, lb, 80, Action::redirect_to_https())
+    }
+
+    #[track_caller]
+    fn new(
+        id: String,
+        lb: &LoadBalancerHandle,
+        protocol: Protocol,
+        port: u16,
+        certificate_arn: Option<Expr>,
+        action: Action,
+    ) -> Self {
+        let mut resource = Resource::new(id, kinds::LISTENER);
+        let application = lb.is_application();
+        if protocol.is_application() != application {
+            resource.problems.push(format!(
+                "a {} listener on {}: expected {}",
+                protocol.as_str(),
+                family(application),
+                if application {
+                    "an HTTP or HTTPS listener"
+                } else {
+                    "a TCP, TLS, UDP or TCP_UDP listener"
+                }
+            ));
+        }
+        check::port(&mut resource, "listener port", port.into());
+        action.check(&mut resource, application);
+        resource.set("load_balancer_arn", lb.arn());
+        resource.set("protocol", protocol.as_str());
+        resource.set("port", i64::from(port));
+        if let Some(certificate_arn) = certificate_arn {
+            resource.set("certificate_arn", certificate_arn);
+            resource.set("ssl_policy", DEFAULT_SSL_POLICY);
+        }
+        resource.set("default_action", action.into_value());
+        Listener {
+            resource,
+            application,
+        }
+    }
+
+    /// The security policy (TLS versions and ciphers) of an HTTPS or TLS listener, e.g.
+    /// `ELBSecurityPolicy-TLS13-1-3-2021-06` for TLS 1.3 only.
+    pub fn ssl_policy(mut self, policy: &str) -> Self {
+        if self.resource.get("certificate_arn").is_none() {
+            self.resource.problems.push(format!(
+                "security policy `{policy}` on a listener without TLS: expected an HTTPS or TLS listener"
+            ));
+        }
+        if !policy.starts_with("ELBSecurityPolicy-") {
+            self.resource.problems.push(format!(
+                "invalid security policy `{policy}`: expected a predefined policy named `ELBSecurityPolicy-...`"
+            ));
+        }
+        self.resource.set("ssl_policy", policy);
+        self
+    }
+}
+common_setters!(Listener, taggable);
+
+attr_handle!(
+    /// A declared listener.
+    ListenerHandle { arn: "arn" } application: bool
+);
+
+impl Declare for Listener {
+    type Handle = ListenerHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, ListenerHandle) {
+        let handle = ListenerHandle {
+            handle: Handle(at),
+            application: self.application,
+        };
+        (self.resource, handle)
+    }
+}
+
+/// A request property a listener rule matches.
+#[derive(Clone, Debug)]
+pub struct Condition {
+    field: &'static str,
+    values: Vec<String>,
+}
+
+impl Condition {
+    /// Matches the request path against patterns such as `/api/*` (case-sensitive; `*` and `?` are
+    /// wildcards).
+    pub fn path_pattern<S: Into<String>>(patterns: impl IntoIterator<Item = S>) -> Self {
+        Condition {
+            field: "path-pattern",
+            values: patterns.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// Matches the `Host` header against names such as `api.example.com` or `*.example.com`.
+    pub fn host_header<S: Into<String>>(hosts: impl IntoIterator<Item = S>) -> Self {
+        Condition {
+            field: "host-header",
+            values: hosts.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    fn check(&self, r: &mut Resource) {
+        if self.values.is_empty() {
+            r.problems.push(format!(
+                "a {} condition without values: expected at least one",
+                self.field
+            ));
+        }
+        let allowed = |c: char| match self.field {
+            "path-pattern" => c.is_ascii_alphanumeric() || "_-.$/~\"'@:+&*?".contains(c),
+            _ => c.is_ascii_alphanumeric() || "-.*?".contains(c),
+        };
+        for value in &self.values {
+            if value.is_empty() || value.len() > 128 || !value.chars().all(allowed) {
+                r.problems.push(format!(
+                    "invalid {} value `{value}`: expected 1 to 128 characters of {}",
+                    self.field,
+                    match self.field {
+                        "path-pattern" => "A-Z, a-z, 0-9 and _-.$/~\"'@:+&*?",
+                        _ => "A-Z, a-z, 0-9 and -.*?",
+                    }
+                ));
+            }
+        }
+    }
+}
+
+/// A rule of an application load balancer listener: requests matching every condition get the action.
+/// Rules are evaluated by ascending priority; the listener's own action takes what no rule matched.
+pub struct ListenerRule {
+    resource: Resource,
+}
+
+impl ListenerRule {
+    /// `priority` runs from 1 (evaluated first) to 50000 and must be unique within the listener.
+    #[track_caller]
+    pub fn new(
+        id: impl Into<String>,
+        listener: &ListenerHandle,
+        priority: u32,
+        conditions: impl IntoIterator<Item = Condition>,
+        action: Action,
+    ) -> Self {
+        let mut resource = Resource::new(id, kinds::LISTENER_RULE);
+        if !listener.application {
+            resource.problems.push(
+                "a listener rule on a network load balancer listener: expected a listener of an \
+                 application load balancer"
+                    .to_owned(),
+            );
+        }
+        check::range(
+            &mut resource,
+            "listener rule priority",
+            priority.into(),
+            1,
+            50_000,
+        );
+        let conditions: Vec<Condition> = conditions.into_iter().collect();
+        if conditions.is_empty() {
+            resource
+                .problems
+                .push("a listener rule without conditions: expected at least one".to_owned());
+        }
+        for (i, condition) in conditions.iter().enumerate() {
+            condition.check(&mut resource);
+            if conditions[..i].iter().any(|c| c.field == condition.field) {
+                resource.problems.push(format!(
+                    "two {} conditions in one rule: expected at most one; list every value in it",
+                    condition.field
+                ));
+            }
+        }
+        let values: usize = conditions.iter().map(|c| c.values.len()).sum();
+        if values > 5 {
+            resource.problems.push(format!(
+                "a listener rule with {values} condition values: expected at most 5 in all"
+            ));
+        }
+        action.check(&mut resource, listener.application);
+        resource.set("listener_arn", listener.arn());
+        resource.set("priority", i64::from(priority));
+        let conditions = conditions
+            .into_iter()
+            .map(|c| {
+                Value::Map(vec![
+                    ("field".to_owned(), Value::from(c.field)),
+                    (
+                        "values".to_owned(),
+                        Value::List(c.values.into_iter().map(Value::from).collect()),
+                    ),
+                ])
+            })
+            .collect();
+        resource.set("conditions", Value::List(conditions));
+        resource.set("action", action.into_value());
+        ListenerRule { resource }
+    }
+}
+common_setters!(ListenerRule, taggable);
+
+attr_handle!(
+    /// A declared listener rule.
+    ListenerRuleHandle { arn: "arn" }
+);
+
+impl Declare for ListenerRule {
+    type Handle = ListenerRuleHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, ListenerRuleHandle) {
+        (self.resource, ListenerRuleHandle { handle: Handle(at) })
+    }
+}

@@ -1,0 +1,234 @@
+use crate::check;
+use crate::ec2::{SecurityGroupHandle, SubnetHandle};
+use crate::handle::{attr_handle, common_setters};
+use crate::{kinds, Handle};
+use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
+
+/// An application (HTTP/HTTPS, layer 7) or network (TCP/UDP/TLS, layer 4) load balancer.
+///
+/// Secure by default:
+/// - an application load balancer drops HTTP header fields that are not valid
+///   (`routing.http.drop_invalid_header_fields.enabled`), so malformed headers cannot smuggle requests to
+///   the targets; the opt-out is [`LoadBalancer::allow_invalid_header_fields_insecure`];
+/// - deletion protection is on: the load balancer's DNS name is what clients and DNS records point at, so
+///   deleting it (the resource left the definition, its id changed, or a change such as the scheme forces a
+///   replacement) is an outage. CloudFormation and Terraform then fail to delete it until an update turns
+///   protection off with `.deletion_protection(false)`, which short-lived environments may set from the
+///   start.
+///
+/// A network load balancer balances across zones (`load_balancing.cross_zone.enabled`) unless
+/// `.cross_zone(false)`, so that losing the targets of one zone does not black-hole that zone's address.
+pub struct LoadBalancer {
+    resource: Resource,
+    application: bool,
+    subnets: Vec<Value>,
+    security_groups: Vec<Value>,
+}
+
+/// Whether a load balancer has public addresses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    /// Private addresses only, reachable from inside the VPC (and connected networks).
+    Internal,
+    /// Public addresses, reachable from the internet; its subnets must route to an internet gateway.
+    InternetFacing,
+}
+
+impl LoadBalancer {
+    /// An application load balancer in `subnets` (AWS requires subnets in at least two availability zones),
+    /// allowing the traffic that `security_groups` allow.
+    #[track_caller]
+    pub fn application<'a>(
+        id: impl Into<String>,
+        scheme: Scheme,
+        subnets: impl IntoIterator<Item = &'a SubnetHandle>,
+        security_groups: impl IntoIterator<Item = &'a SecurityGroupHandle>,
+    ) -> Self {
+        let mut lb = Self::new(id.into(), true, scheme, subnets);
+        lb.security_groups = security_groups.into_iter().map(|g| g.id().into()).collect();
+        lb.resource.set("drop_invalid_header_fields", true);
+        lb
+    }
+
+    /// A network load balancer in `subnets`.
+    #[track_caller]
+    pub fn network<'a>(
+        id: impl Into<String>,
+        scheme: Scheme,
+        subnets: impl IntoIterator<Item = &'a SubnetHandle>,
+    ) -> Self {
+        let mut lb = Self::new(id.into(), false, scheme, subnets);
+        lb.resource.set("cross_zone", true);
+        lb
+    }
+
+    #[track_caller]
+    fn new<'a>(
+        id: String,
+        application: bool,
+        scheme: Scheme,
+        subnets: impl IntoIterator<Item = &'a SubnetHandle>,
+    ) -> Self {
+        let mut resource = Resource::new(id, kinds::LOAD_BALANCER);
+        let kind = if application {
+            "application"
+        } else {
+            "network"
+        };
+        resource.set("type", kind);
+        resource.set(
+            "scheme",
+            match scheme {
+                Scheme::Internal => "internal",
+                Scheme::InternetFacing => "internet-facing",
+            },
+        );
+        resource.set("deletion_protection", true);
+        // checkov CKV_AWS_91 (access logs) fails unless `.access_logs(bucket, prefix)` is set: logging
+        // needs an S3 bucket whose policy lets Elastic Load Balancing write, which is not part of a load
+        // balancer. CKV2_AWS_28 (WAF on an internet-facing application load balancer) needs a WAF web ACL,
+        // which is outside this catalog. CKV_AWS_150 fails only after `.deletion_protection(false)`.
+        LoadBalancer {
+            resource,
+            application,
+            subnets: subnets.into_iter().map(|s| s.id().into()).collect(),
+            security_groups: Vec::new(),
+        }
+    }
+
+    /// A fixed name instead of one the engine generates. The name is part of the load balancer's DNS name
+    /// and cannot change without replacing it.
+    pub fn name(mut self, name: &str) -> Self {
+        check::elb_name(&mut self.resource, "load balancer name", name);
+        if name.starts_with("internal-") {
+            self.resource.problems.push(format!(
+                "invalid load balancer name `{name}`: expected a name not starting with `internal-`"
+            ));
+        }
+        self.resource.set("name", name);
+        self
+    }
+
+    /// Adds a security group (network load balancers may have them too).
+    pub fn security_group(mut self, group: &SecurityGroupHandle) -> Self {
+        self.security_groups.push(group.id().into());
+        self
+    }
+
+    /// Turns deletion protection off (it is on by default, see the type's documentation).
+    pub fn deletion_protection(mut self, enabled: bool) -> Self {
+        self.resource.set("deletion_protection", enabled);
+        self
+    }
+
+    /// Writes access logs to an S3 bucket (by name) under `prefix`. The bucket's policy must let Elastic
+    /// Load Balancing write there, and it must be encrypted with S3-managed keys.
+    pub fn access_logs(mut self, bucket: impl Into<Expr>, prefix: &str) -> Self {
+        let logs = vec![
+            ("bucket".to_owned(), Value::Str(bucket.into())),
+            ("prefix".to_owned(), Value::from(prefix)),
+        ];
+        self.resource.set("access_logs", Value::Map(logs));
+        self
+    }
+
+    /// Cross-zone load balancing of a network load balancer (on by default; application load balancers
+    /// always balance across zones).
+    pub fn cross_zone(mut self, enabled: bool) -> Self {
+        if self.application {
+            self.resource.problems.push(
+                "cross-zone load balancing is always on for an application load balancer: \
+                 expected `cross_zone` only on a network load balancer"
+                    .to_owned(),
+            );
+        }
+        self.resource.set("cross_zone", enabled);
+        self
+    }
+
+    /// How long an application load balancer keeps an idle connection open (1 to 4000 seconds; AWS
+    /// default 60).
+    pub fn idle_timeout_seconds(mut self, seconds: u32) -> Self {
+        check::range(
+            &mut self.resource,
+            "idle timeout in seconds",
+            seconds.into(),
+            1,
+            4000,
+        );
+        if !self.application {
+            self.resource.problems.push(
+                "an idle timeout on a network load balancer: expected it only on an application \
+                 load balancer"
+                    .to_owned(),
+            );
+        }
+        self.resource
+            .set("idle_timeout_seconds", i64::from(seconds));
+        self
+    }
+
+    /// Opt-out of dropping invalid HTTP header fields, for clients that send them and cannot be fixed.
+    pub fn allow_invalid_header_fields_insecure(mut self) -> Self {
+        self.resource.set("drop_invalid_header_fields", false);
+        self
+    }
+}
+common_setters!(LoadBalancer, taggable);
+
+attr_handle!(
+    /// A declared load balancer.
+    LoadBalancerHandle {
+        arn: "arn",
+        /// The DNS name clients resolve (`my-lb-123.us-west-2.elb.amazonaws.com`).
+        dns_name: "dns_name",
+        /// The Route 53 hosted zone of `dns_name`, for alias records.
+        canonical_hosted_zone_id: "canonical_hosted_zone_id",
+        /// `app/my-lb/50dc6c495c0c9188`: the `LoadBalancer` dimension of CloudWatch metrics.
+        full_name: "full_name",
+        name: "name",
+    } application: bool
+);
+
+impl LoadBalancerHandle {
+    /// Whether this is an application load balancer (else a network one).
+    pub(crate) fn is_application(&self) -> bool {
+        self.application
+    }
+}
+
+impl Declare for LoadBalancer {
+    type Handle = LoadBalancerHandle;
+    fn declare(mut self, at: ResourceRef) -> (Resource, LoadBalancerHandle) {
+        let r = &mut self.resource;
+        let needed = if self.application { 2 } else { 1 };
+        if self.subnets.len() < needed {
+            r.problems.push(format!(
+                "{} has {} subnet(s): expected at least {needed}{}",
+                super::family(self.application),
+                self.subnets.len(),
+                if self.application {
+                    ", in different availability zones"
+                } else {
+                    ""
+                }
+            ));
+        }
+        if self.application && self.security_groups.is_empty() {
+            r.problems.push(
+                "an application load balancer has no security group: expected at least one, \
+                 allowing the listeners' ports"
+                    .to_owned(),
+            );
+        }
+        r.set("subnets", Value::List(self.subnets));
+        if !self.security_groups.is_empty() {
+            r.set("security_groups", Value::List(self.security_groups));
+        }
+        let handle = LoadBalancerHandle {
+            handle: Handle(at),
+            application: self.application,
+        };
+        (self.resource, handle)
+    }
+}

@@ -1,0 +1,302 @@
+//! Route 53 DNS: hosted zones and records.
+
+use crate::check;
+use crate::ec2::VpcHandle;
+use crate::elbv2::LoadBalancerHandle;
+use crate::handle::{attr_handle, common_setters};
+use crate::{kinds, Handle};
+use stackwright_core::{Declare, Expr, RemovalPolicy, Resource, ResourceRef, Value};
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// A hosted zone: the DNS records of a domain.
+///
+/// Stateful: the domain's registrar (or parent zone) delegates to the zone's name servers, which a new
+/// zone would not have, and its records may have been added outside the definition. So it is kept when it
+/// leaves the definition or is replaced (`RemovalPolicy::Retain`) unless the policy says otherwise.
+pub struct HostedZone {
+    resource: Resource,
+    name: String,
+    vpcs: Vec<Value>,
+}
+
+impl HostedZone {
+    /// A public zone for `name`, e.g. `example.com`.
+    #[track_caller]
+    pub fn new(id: impl Into<String>, name: &str) -> Self {
+        let mut resource = Resource::new(id, kinds::HOSTED_ZONE);
+        if let Err(e) = check::domain_name(name, false) {
+            resource.problems.push(format!("hosted zone: {e}"));
+        }
+        resource.set("name", name);
+        // checkov CKV2_AWS_38 (DNSSEC signing) and CKV2_AWS_39 (query logging) fail on public zones:
+        // signing needs an asymmetric KMS key in us-east-1 and a key-signing key, logging a CloudWatch log
+        // group in us-east-1 with a resource policy for Route 53; none of them is part of a zone.
+        resource.removal_policy = RemovalPolicy::Retain;
+        HostedZone {
+            resource,
+            name: name.to_owned(),
+            vpcs: Vec::new(),
+        }
+    }
+
+    pub fn comment(mut self, text: &str) -> Self {
+        if text.chars().count() > 256 {
+            self.resource.problems.push(format!(
+                "hosted zone comment is {} characters long: expected at most 256",
+                text.chars().count()
+            ));
+        }
+        self.resource.set("comment", text);
+        self
+    }
+
+    /// Makes the zone private, answering only inside `vpc` (of this environment's region); repeatable.
+    pub fn private_to(mut self, vpc: &VpcHandle) -> Self {
+        self.vpcs.push(vpc.id().into());
+        self
+    }
+}
+common_setters!(HostedZone, taggable, stateful);
+
+attr_handle!(
+    /// A declared hosted zone.
+    HostedZoneHandle {
+        /// The zone id (`Z1D633PJN98FT9`).
+        id: "id",
+    } name: String
+);
+
+impl HostedZoneHandle {
+    /// The zone's domain name as declared.
+    pub(crate) fn domain(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Declare for HostedZone {
+    type Handle = HostedZoneHandle;
+    fn declare(mut self, at: ResourceRef) -> (Resource, HostedZoneHandle) {
+        if !self.vpcs.is_empty() {
+            self.resource.set("vpcs", Value::List(self.vpcs));
+        }
+        let handle = HostedZoneHandle {
+            handle: Handle(at),
+            name: self.name,
+        };
+        (self.resource, handle)
+    }
+}
+
+/// DNS record types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordType {
+    A,
+    Aaaa,
+    Cname,
+    Txt,
+    Mx,
+    Ns,
+    Srv,
+    Caa,
+}
+
+impl RecordType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordType::A => "A",
+            RecordType::Aaaa => "AAAA",
+            RecordType::Cname => "CNAME",
+            RecordType::Txt => "TXT",
+            RecordType::Mx => "MX",
+            RecordType::Ns => "NS",
+            RecordType::Srv => "SRV",
+            RecordType::Caa => "CAA",
+        }
+    }
+}
+
+/// What an alias record answers with: the current addresses of an AWS resource, resolved by Route 53.
+#[derive(Clone, Debug)]
+pub struct AliasTarget {
+    dns_name: Expr,
+    hosted_zone_id: Expr,
+    evaluate_target_health: bool,
+}
+
+impl AliasTarget {
+    /// A load balancer; Route 53 answers only while it has healthy targets (see
+    /// [`AliasTarget::evaluate_target_health`]).
+    pub fn load_balancer(lb: &LoadBalancerHandle) -> Self {
+        AliasTarget {
+            dns_name: lb.dns_name(),
+            hosted_zone_id: lb.canonical_hosted_zone_id(),
+            evaluate_target_health: true,
+        }
+    }
+
+    /// Whether Route 53 stops answering with the target while it is unhealthy (on by default), so that a
+    /// failover or weighted record set can answer instead.
+    pub fn evaluate_target_health(mut self, enabled: bool) -> Self {
+        self.evaluate_target_health = enabled;
+        self
+    }
+}
+
+/// A DNS record in a hosted zone: plain values with a TTL, or an alias to an AWS resource.
+pub struct Record {
+    resource: Resource,
+}
+
+impl Record {
+    /// A record answering with `values` (IP addresses for A and AAAA, a domain name for CNAME, the text for
+    /// TXT without surrounding quotes, ...), cached for 300 seconds unless `.ttl_seconds(...)`. `name` is
+    /// the full name, inside the zone (`www.example.com`).
+    #[track_caller]
+    pub fn new<V: Into<Expr>>(
+        id: impl Into<String>,
+        zone: &HostedZoneHandle,
+        name: &str,
+        record_type: RecordType,
+        values: impl IntoIterator<Item = V>,
+    ) -> Self {
+        let mut resource = Self::base(id.into(), zone, name, record_type);
+        let values: Vec<Expr> = values.into_iter().map(Into::into).collect();
+        // checkov CKV2_AWS_23 fails on a plain A record whose address is not a resource of the same
+        // configuration (it suspects a dangling record); an address outside the definition is legitimate,
+        // and `Record::alias` is the form for AWS resources.
+        check_values(&mut resource, record_type, &values);
+        resource.set("ttl", 300_i64);
+        resource.set(
+            "values",
+            Value::List(values.into_iter().map(Value::Str).collect()),
+        );
+        Record { resource }
+    }
+
+    /// An alias record (A for IPv4, AAAA for IPv6) answering with the target's current addresses. Aliases
+    /// are free to query and work at the zone apex, where CNAME records cannot.
+    #[track_caller]
+    pub fn alias(
+        id: impl Into<String>,
+        zone: &HostedZoneHandle,
+        name: &str,
+        record_type: RecordType,
+        target: AliasTarget,
+    ) -> Self {
+        let mut resource = Self::base(id.into(), zone, name, record_type);
+        if !matches!(record_type, RecordType::A | RecordType::Aaaa) {
+            resource.problems.push(format!(
+                "an alias record of type {}: expected A or AAAA for an alias to a load balancer",
+                record_type.as_str()
+            ));
+        }
+        let alias = vec![
+            ("dns_name".to_owned(), Value::Str(target.dns_name)),
+            (
+                "hosted_zone_id".to_owned(),
+                Value::Str(target.hosted_zone_id),
+            ),
+            (
+                "evaluate_target_health".to_owned(),
+                Value::Bool(target.evaluate_target_health),
+            ),
+        ];
+        resource.set("alias", Value::Map(alias));
+        Record { resource }
+    }
+
+    #[track_caller]
+    fn base(id: String, zone: &HostedZoneHandle, name: &str, record_type: RecordType) -> Resource {
+        let mut resource = Resource::new(id, kinds::RECORD);
+        match check::domain_name(name, true) {
+            Err(e) => resource.problems.push(format!("record name: {e}")),
+            Ok(()) if !check::is_within_zone(name, zone.domain()) => {
+                resource.problems.push(format!(
+                    "record name `{name}` is outside its hosted zone `{}`: expected the zone's name or a \
+                     name ending in `.{}`",
+                    zone.domain(),
+                    zone.domain().trim_end_matches('.')
+                ))
+            }
+            Ok(()) => {}
+        }
+        resource.set("hosted_zone_id", zone.id());
+        resource.set("name", name);
+        resource.set("type", record_type.as_str());
+        resource
+    }
+
+    /// How long resolvers cache the answer (0 to 2147483647 seconds). Not for alias records, whose TTL is
+    /// the target's.
+    pub fn ttl_seconds(mut self, ttl: u32) -> Self {
+        if self.resource.get("alias").is_some() {
+            self.resource.problems.push(
+                "a TTL on an alias record: expected none, alias records take their target's TTL"
+                    .to_owned(),
+            );
+        }
+        check::range(
+            &mut self.resource,
+            "record TTL in seconds",
+            ttl.into(),
+            0,
+            2_147_483_647,
+        );
+        self.resource.set("ttl", i64::from(ttl));
+        self
+    }
+}
+common_setters!(Record);
+
+/// Checks the literal values of a plain record against its type; references are checked at deploy time.
+fn check_values(r: &mut Resource, record_type: RecordType, values: &[Expr]) {
+    if values.is_empty() {
+        r.problems.push(format!(
+            "a {} record without values: expected at least one",
+            record_type.as_str()
+        ));
+    }
+    if record_type == RecordType::Cname && values.len() > 1 {
+        r.problems.push(format!(
+            "a CNAME record with {} values: expected exactly one",
+            values.len()
+        ));
+    }
+    for text in values.iter().filter_map(Expr::as_literal) {
+        let problem = match record_type {
+            RecordType::A if text.parse::<Ipv4Addr>().is_err() => {
+                Some("expected an IPv4 address like `192.0.2.1`".to_owned())
+            }
+            RecordType::Aaaa if text.parse::<Ipv6Addr>().is_err() => {
+                Some("expected an IPv6 address like `2001:db8::1`".to_owned())
+            }
+            RecordType::Cname => check::domain_name(text, false).err(),
+            RecordType::Txt if text.chars().count() > 255 || text.contains('"') => Some(
+                "expected at most 255 characters without `\"` (quoting is added for each target)"
+                    .to_owned(),
+            ),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            r.problems.push(format!(
+                "invalid {} record value `{text}`: {problem}",
+                record_type.as_str()
+            ));
+        }
+    }
+}
+
+attr_handle!(
+    /// A declared record.
+    RecordHandle {
+        /// The record's fully qualified domain name.
+        name: "name",
+    }
+);
+
+impl Declare for Record {
+    type Handle = RecordHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, RecordHandle) {
+        (self.resource, RecordHandle { handle: Handle(at) })
+    }
+}

@@ -1,0 +1,36 @@
+//! Raw resources: the user's own CloudFormation type and properties, references lowered as usual.
+
+use super::Props;
+use stackwright_aws::raw::props;
+use stackwright_core::{Diagnostic, Expr, Value};
+
+/// Copies the raw properties into `p` and returns the type, or reports that the raw resource has no
+/// CloudFormation form.
+pub(super) fn lower(p: &mut Props) -> Option<String> {
+    let resource = p.resource;
+    let type_name = resource
+        .get(props::CLOUDFORMATION_TYPE)
+        .and_then(Value::as_expr)
+        .and_then(Expr::as_literal);
+    let Some(type_name) = type_name else {
+        p.problems.push(
+            Diagnostic::new(format!(
+                "raw resource `{}` has only a Terraform form: add `.cloudformation(type, properties)` \
+                 or synthesize with `--target terraform`",
+                resource.id
+            ))
+            .for_resource(&resource.id)
+            .at(resource.location),
+        );
+        return None;
+    };
+    for (key, value) in resource
+        .get(props::CLOUDFORMATION_PROPERTIES)
+        .and_then(Value::as_map)
+        .unwrap_or_default()
+    {
+        let lowered = p.value(value);
+        p.out.insert(key.clone(), lowered);
+    }
+    Some(type_name.to_owned())
+}

@@ -1,0 +1,134 @@
+//! What both targets need when lowering to JSON and that is not specific to either.
+//!
+//! Architecture invariant: pure functions over `serde_json` values; nothing about one target's syntax.
+
+use serde_json::{Map, Value as Json};
+use stackwright_core::{Diagnostic, Override, Resource};
+
+/// Applies a resource's overrides for `target` to its lowered JSON, in declaration order. `lower` turns
+/// an override's neutral value into the target's JSON (so references stay live).
+pub fn apply_overrides(
+    target: &str,
+    resource: &Resource,
+    lowered: &mut Json,
+    lower: &mut dyn FnMut(&stackwright_core::Value) -> Json,
+    problems: &mut Vec<Diagnostic>,
+) {
+    for o in resource.overrides.iter().filter(|o| o.target == target) {
+        let value = o.value.as_ref().map(&mut *lower);
+        if let Err(why) = apply(lowered, &o.path, value) {
+            problems.push(located(resource, o, why));
+        }
+    }
+}
+
+fn located(resource: &Resource, o: &Override, why: String) -> Diagnostic {
+    Diagnostic::new(format!(
+        "cannot apply {} override `{}`: {why}",
+        o.target,
+        o.path.join(".")
+    ))
+    .for_resource(&resource.id)
+    .at(o.location)
+}
+
+/// Sets (or with `None` removes) the value at `path`; objects along the way are created, array elements
+/// are addressed by index.
+pub fn apply(root: &mut Json, path: &[String], value: Option<Json>) -> Result<(), String> {
+    let Some((last, parents)) = path.split_last() else {
+        return Err("expected a non-empty path".into());
+    };
+    if path.iter().any(String::is_empty) {
+        return Err("expected path segments separated by single dots".into());
+    }
+    let mut node = root;
+    for (depth, segment) in parents.iter().enumerate() {
+        let here = path[..=depth].join(".");
+        node = match node {
+            Json::Object(map) => {
+                if value.is_none() && !map.contains_key(segment) {
+                    return Err(format!("`{here}` does not exist"));
+                }
+                map.entry(segment.clone())
+                    .or_insert_with(|| Json::Object(Map::new()))
+            }
+            Json::Array(items) => index(items, segment, &here)?,
+            _ => {
+                return Err(format!(
+                    "`{here}` is inside a value that is neither an object nor a list"
+                ))
+            }
+        };
+    }
+    match (node, value) {
+        (Json::Object(map), Some(value)) => {
+            map.insert(last.clone(), value);
+        }
+        (Json::Object(map), None) => {
+            map.shift_remove(last)
+                .ok_or_else(|| format!("`{}` does not exist", path.join(".")))?;
+        }
+        (Json::Array(items), Some(value)) => *index(items, last, &path.join("."))? = value,
+        (Json::Array(items), None) => {
+            let at = position(items, last, &path.join("."))?;
+            items.remove(at);
+        }
+        _ => {
+            return Err(format!(
+                "the parent of `{}` is neither an object nor a list",
+                path.join(".")
+            ))
+        }
+    }
+    Ok(())
+}
+
+fn position(items: &[Json], segment: &str, here: &str) -> Result<usize, String> {
+    segment
+        .parse::<usize>()
+        .ok()
+        .filter(|i| *i < items.len())
+        .ok_or_else(|| {
+            format!(
+                "`{here}`: expected an index below {} into the list",
+                items.len()
+            )
+        })
+}
+
+fn index<'a>(items: &'a mut [Json], segment: &str, here: &str) -> Result<&'a mut Json, String> {
+    let at = position(items, segment, here)?;
+    Ok(&mut items[at])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::apply;
+    use serde_json::json;
+
+    fn path(p: &str) -> Vec<String> {
+        p.split('.').map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn sets_creates_indexes_and_removes() {
+        let mut doc = json!({"Properties": {"Tags": [{"Key": "a"}]}});
+        apply(&mut doc, &path("Properties.Metadata.Hop"), Some(json!(2))).unwrap();
+        apply(&mut doc, &path("Properties.Tags.0.Key"), Some(json!("b"))).unwrap();
+        assert_eq!(
+            doc,
+            json!({"Properties": {"Tags": [{"Key": "b"}], "Metadata": {"Hop": 2}}})
+        );
+        apply(&mut doc, &path("Properties.Metadata"), None).unwrap();
+        assert_eq!(doc, json!({"Properties": {"Tags": [{"Key": "b"}]}}));
+        assert!(apply(&mut doc, &path("Properties.Tags.5.Key"), Some(json!(1))).is_err());
+        assert!(apply(&mut doc, &path("Properties.Missing"), None).is_err());
+        assert!(apply(&mut doc, &path("Properties..X"), Some(json!(1))).is_err());
+        assert!(apply(
+            &mut doc,
+            &path("Properties.Tags.0.Key.Deeper"),
+            Some(json!(1))
+        )
+        .is_err());
+    }
+}

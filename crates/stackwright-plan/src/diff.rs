@@ -1,0 +1,162 @@
+//! Where two JSON values differ, as paths with the values on both sides.
+
+use crate::Target;
+use serde_json::Value as Json;
+
+/// A difference at `path`; a side is `None` where the value is absent.
+#[derive(Debug)]
+pub(crate) struct Difference {
+    pub path: Vec<String>,
+    pub before: Option<Json>,
+    pub after: Option<Json>,
+}
+
+/// Appends the differences between `before` and `after` under `path`: objects compare key by key, lists of
+/// equal length item by item, anything else (including CloudFormation intrinsic functions, which resolve to
+/// one value) as a whole. `equal` decides when two leaves are the same.
+pub(crate) fn differences(
+    target: Target,
+    path: &mut Vec<String>,
+    before: Option<&Json>,
+    after: Option<&Json>,
+    equal: &dyn Fn(&Json, &Json) -> bool,
+    out: &mut Vec<Difference>,
+) {
+    match (before, after) {
+        (None, None) => {}
+        (Some(b), Some(a)) if b == a => {}
+        (Some(Json::Object(b)), Some(Json::Object(a)))
+            if !is_intrinsic(target, before) && !is_intrinsic(target, after) =>
+        {
+            for key in b.keys().chain(a.keys().filter(|k| !b.contains_key(*k))) {
+                path.push(key.clone());
+                differences(target, path, b.get(key), a.get(key), equal, out);
+                path.pop();
+            }
+        }
+        (Some(Json::Array(b)), Some(Json::Array(a))) if b.len() == a.len() => {
+            for (i, (x, y)) in b.iter().zip(a).enumerate() {
+                path.push(i.to_string());
+                differences(target, path, Some(x), Some(y), equal, out);
+                path.pop();
+            }
+        }
+        (Some(b), Some(a)) if equal(b, a) => {}
+        _ => out.push(Difference {
+            path: path.clone(),
+            before: before.cloned(),
+            after: after.cloned(),
+        }),
+    }
+}
+
+/// A CloudFormation intrinsic function or condition (`{"Ref": ..}`, `{"Fn::GetAtt": ..}`): one value.
+pub(crate) fn is_intrinsic(target: Target, value: Option<&Json>) -> bool {
+    target == Target::CloudFormation
+        && value.and_then(Json::as_object).is_some_and(|map| {
+            map.len() == 1
+                && map
+                    .keys()
+                    .all(|k| k == "Ref" || k == "Condition" || k.starts_with("Fn::"))
+        })
+}
+
+/// The values at `rest` (property names; `*` for every list item) below `value`. Lists met where `rest`
+/// names a property are stepped through, as Terraform paths do not write list indices.
+pub(crate) fn values_at<'a>(value: Option<&'a Json>, rest: &[String], out: &mut Vec<&'a Json>) {
+    let Some(value) = value else { return };
+    let Some((first, tail)) = rest.split_first() else {
+        out.push(value);
+        return;
+    };
+    match value {
+        Json::Array(items) if first == "*" => {
+            items.iter().for_each(|v| values_at(Some(v), tail, out));
+        }
+        Json::Array(items) => items.iter().for_each(|v| values_at(Some(v), rest, out)),
+        Json::Object(map) => values_at(map.get(first), tail, out),
+        _ => {}
+    }
+}
+
+/// Collects, under `path`, every leaf of `value` that references something, with what it references.
+/// Leaves are what [`differences`] compares as a whole: scalars and intrinsic functions.
+pub(crate) fn referencing_leaves(
+    target: Target,
+    path: &mut Vec<String>,
+    value: &Json,
+    out: &mut Vec<(Vec<String>, Vec<String>)>,
+) {
+    match value {
+        Json::Object(map) if !is_intrinsic(target, Some(value)) => {
+            for (key, v) in map {
+                path.push(key.clone());
+                referencing_leaves(target, path, v, out);
+                path.pop();
+            }
+        }
+        Json::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                path.push(i.to_string());
+                referencing_leaves(target, path, v, out);
+                path.pop();
+            }
+        }
+        _ => {
+            let mut names = Vec::new();
+            crate::refs::for_each(target, value, &mut |n| names.push(n.to_owned()));
+            if !names.is_empty() {
+                out.push((path.clone(), names));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn paths(target: Target, before: Json, after: Json) -> Vec<String> {
+        let mut out = Vec::new();
+        differences(
+            target,
+            &mut Vec::new(),
+            Some(&before),
+            Some(&after),
+            &|a, b| a == b,
+            &mut out,
+        );
+        out.into_iter().map(|d| d.path.join("/")).collect()
+    }
+
+    #[test]
+    fn differences_are_leaves_or_whole_intrinsics() {
+        let before = json!({"A": 1, "B": {"C": [1, 2]}, "R": {"Ref": "X"}, "L": [1]});
+        let after = json!({"A": 1, "B": {"C": [1, 3]}, "R": {"Ref": "Y"}, "L": [1, 2], "N": true});
+        assert_eq!(
+            paths(Target::CloudFormation, before, after),
+            ["B/C/1", "R", "L", "N"]
+        );
+    }
+
+    #[test]
+    fn values_below_a_path() {
+        let v = json!({"Mappings": [{"Ebs": {"Size": 1}}, {"Ebs": {"Size": 2}}]});
+        let mut out = Vec::new();
+        values_at(
+            Some(&v),
+            &["Mappings".into(), "*".into(), "Ebs".into(), "Size".into()],
+            &mut out,
+        );
+        assert_eq!(out, [&json!(1), &json!(2)]);
+        let tf = json!({"root_block_device": [{"encrypted": true}]});
+        let mut out = Vec::new();
+        values_at(
+            Some(&tf),
+            &["root_block_device".into(), "encrypted".into()],
+            &mut out,
+        );
+        assert_eq!(out, [&json!(true)]);
+    }
+}

@@ -1,0 +1,265 @@
+//! Offline change plan: what deploying freshly synthesized artifacts over a previous artifact tree would add,
+//! update in place, replace, move or destroy, per environment, stack, target and resource, without
+//! credentials or state.
+//!
+//! [`plan`] compares parsed documents (CloudFormation templates, Terraform JSON modules). Whether a property
+//! change replaces its resource comes from the vendored schema data ([`stackwright_schema`]): CloudFormation
+//! `createOnlyProperties` (replace) and `conditionalCreateOnlyProperties` (may replace), Terraform force-new
+//! paths (replace) and conditional rules (may replace). A change reaches the resources that reference a
+//! replaced resource or a changed input (parameter, variable, data source): their references resolve to new
+//! values at deploy time, which may replace them in turn. Replacing or destroying a stateful resource is
+//! flagged as data loss. [`render`] turns a plan into text for people, pull requests and bots.
+//!
+//! Architecture invariant: pure; no IO. Documents come in parsed, text goes out as strings.
+
+mod compare;
+mod diff;
+mod document;
+mod refs;
+pub mod render;
+mod stateful;
+
+use serde_json::Value as Json;
+pub use stackwright_schema::Replacement;
+
+/// A deployment engine we compile for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    CloudFormation,
+    Terraform,
+}
+
+impl Target {
+    pub const ALL: [Target; 2] = [Target::CloudFormation, Target::Terraform];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::CloudFormation => "cloudformation",
+            Target::Terraform => "terraform",
+        }
+    }
+
+    /// The target of a name as [`Target::name`] spells it.
+    pub fn from_name(name: &str) -> Option<Target> {
+        Target::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
+/// One artifact of one side of the comparison.
+#[derive(Clone, Copy, Debug)]
+pub struct Document<'a> {
+    pub environment: &'a str,
+    pub stack: &'a str,
+    pub target: Target,
+    pub json: &'a Json,
+    /// Declared renames the document cannot express, as (old, new) logical ids: CloudFormation has no
+    /// `moved` block. Terraform renames are read from the document's `moved` blocks.
+    pub renames: &'a [(String, String)],
+}
+
+/// What deploying a resource's new definition does to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    NoChange,
+    Add,
+    /// Update in place (possibly with interruption); see [`ResourceChange::may_replace`].
+    Update,
+    Replace,
+    Destroy,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::NoChange => "no-change",
+            Action::Add => "add",
+            Action::Update => "update",
+            Action::Replace => "replace",
+            Action::Destroy => "destroy",
+        }
+    }
+}
+
+/// One changed property (or resource setting such as `DeletionPolicy`) of a resource.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PropertyChange {
+    /// Property names and list indices from the resource's properties (CloudFormation) or body (Terraform).
+    pub path: Vec<String>,
+    /// `None` when the property is absent on that side.
+    pub before: Option<Json>,
+    pub after: Option<Json>,
+    /// What this change does to the resource.
+    pub replacement: Replacement,
+    /// Why it replaces or may replace: the schema rule (`` `ImageId` is create-only ``).
+    pub reason: Option<String>,
+    /// Set when the value is written the same but what it references changes at deploy time, to the cause
+    /// (`` `PublicSubnet` is replaced ``, `` parameter `AmiId` changes ``).
+    pub known_after_deploy: Option<String>,
+}
+
+/// The plan for one resource (for Terraform, one `resource` block).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceChange {
+    /// CloudFormation logical id, or Terraform address (`aws_instance.web`).
+    pub address: String,
+    /// CloudFormation or Terraform resource type.
+    pub type_name: String,
+    pub action: Action,
+    /// The previous address of a renamed resource: a Terraform `moved` block, or a CloudFormation rename
+    /// (which replaces).
+    pub moved_from: Option<String>,
+    /// An update whose changes replace the resource under some condition.
+    pub may_replace: bool,
+    /// What is lost when this change deletes a stateful resource (`the database and its data`); `None`
+    /// when nothing is, or a deletion or retention policy keeps it.
+    pub data_loss: Option<String>,
+    /// Further facts a reviewer needs (retention policies, rename hints).
+    pub notes: Vec<String>,
+    pub changes: Vec<PropertyChange>,
+}
+
+/// How a stack's artifact itself changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StackStatus {
+    Unchanged,
+    Changed,
+    /// The (environment, stack, target) is new: every resource is added.
+    Added,
+    /// The (environment, stack, target) is gone: every resource is destroyed.
+    Removed,
+}
+
+impl StackStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            StackStatus::Unchanged => "unchanged",
+            StackStatus::Changed => "changed",
+            StackStatus::Added => "added",
+            StackStatus::Removed => "removed",
+        }
+    }
+}
+
+/// A named entry outside the resources (an output), and whether it was added, changed or removed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedChange {
+    pub name: String,
+    /// `Add`, `Update` or `Destroy`.
+    pub action: Action,
+}
+
+/// Counts of resource actions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub add: usize,
+    pub update: usize,
+    pub replace: usize,
+    pub destroy: usize,
+    /// Resources whose address changes (moves), whatever their action.
+    pub moved: usize,
+    /// Updates that may replace.
+    pub may_replace: usize,
+    /// Changes that lose data.
+    pub data_loss: usize,
+}
+
+impl Summary {
+    fn count(&mut self, r: &ResourceChange) {
+        match r.action {
+            Action::NoChange => {}
+            Action::Add => self.add += 1,
+            Action::Update => self.update += 1,
+            Action::Replace => self.replace += 1,
+            Action::Destroy => self.destroy += 1,
+        }
+        self.moved += usize::from(r.moved_from.is_some() && r.action != Action::Replace);
+        self.may_replace += usize::from(r.may_replace);
+        self.data_loss += usize::from(r.data_loss.is_some());
+    }
+
+    fn add_all(&mut self, other: &Summary) {
+        self.add += other.add;
+        self.update += other.update;
+        self.replace += other.replace;
+        self.destroy += other.destroy;
+        self.moved += other.moved;
+        self.may_replace += other.may_replace;
+        self.data_loss += other.data_loss;
+    }
+}
+
+/// The plan of one (environment, stack, target).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StackPlan {
+    pub environment: String,
+    pub stack: String,
+    pub target: Target,
+    pub status: StackStatus,
+    /// Resources that change, in document order (destroyed ones after the others, in their old order).
+    pub resources: Vec<ResourceChange>,
+    pub outputs: Vec<NamedChange>,
+    /// Other parts of the artifact that changed: parameters and variables, data sources, provider,
+    /// description, ... (`parameter AmiId`, `provider`).
+    pub settings: Vec<String>,
+    pub summary: Summary,
+}
+
+impl StackPlan {
+    /// Whether deploying would do anything.
+    pub fn has_changes(&self) -> bool {
+        self.status != StackStatus::Unchanged
+    }
+}
+
+/// The plan of a whole artifact tree.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    pub stacks: Vec<StackPlan>,
+    pub summary: Summary,
+}
+
+impl Plan {
+    pub fn has_changes(&self) -> bool {
+        self.stacks.iter().any(StackPlan::has_changes)
+    }
+
+    pub fn loses_data(&self) -> bool {
+        self.summary.data_loss > 0
+    }
+
+    /// Terraform's `-detailed-exitcode` convention, plus data loss: 0 no change, 2 changes, 3 changes that
+    /// lose data (2 when data loss is allowed).
+    pub fn exit_code(&self, allow_data_loss: bool) -> u8 {
+        if self.loses_data() && !allow_data_loss {
+            3
+        } else if self.has_changes() {
+            2
+        } else {
+            0
+        }
+    }
+}
+
+/// Compares every artifact of `before` with the artifact of the same (environment, stack, target) in
+/// `after`. Stacks come in `after`'s order, then those only in `before`, in its order.
+pub fn plan(before: &[Document], after: &[Document]) -> Plan {
+    let key = |d: &Document| (d.environment.to_owned(), d.stack.to_owned(), d.target);
+    let mut stacks = Vec::new();
+    for a in after {
+        let b = before.iter().find(|b| key(b) == key(a));
+        stacks.push(compare::stack(b, Some(a)));
+    }
+    for b in before {
+        if !after.iter().any(|a| key(a) == key(b)) {
+            stacks.push(compare::stack(Some(b), None));
+        }
+    }
+    let mut summary = Summary::default();
+    for s in &stacks {
+        summary.add_all(&s.summary);
+    }
+    Plan { stacks, summary }
+}
+
+#[cfg(test)]
+mod tests;

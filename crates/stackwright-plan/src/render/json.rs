@@ -1,0 +1,85 @@
+use crate::{Plan, PropertyChange, Replacement, ResourceChange, StackPlan, Summary};
+use serde_json::{json, Value as Json};
+
+/// Version of the JSON plan's schema; it changes only when a field changes meaning or goes away.
+pub const FORMAT_VERSION: u64 = 1;
+
+/// The plan for bots, in a stable schema (documented in the README, "plan --format json"):
+///
+/// ```text
+/// { "format": 1, "summary": Summary, "data_loss": bool, "changes": bool,
+///   "stacks": [ { "environment", "stack", "target", "status": "unchanged|changed|added|removed",
+///                 "summary": Summary,
+///                 "resources": [ { "address", "type", "action": "add|update|replace|destroy|no-change",
+///                                  "moved_from": string|null, "may_replace": bool,
+///                                  "data_loss": string|null, "notes": [string],
+///                                  "changes": [ { "path": [string], "before": any|null, "after": any|null,
+///                                                 "known_after_deploy": bool,
+///                                                 "replacement": "never|conditional|always",
+///                                                 "reason": string|null } ] } ],
+///                 "outputs": [ { "name", "action": "add|update|destroy" } ],
+///                 "settings": [string] } ] }
+/// Summary = { "add", "update", "replace", "destroy", "moved", "may_replace", "data_loss" } (counts)
+/// ```
+pub fn json(plan: &Plan) -> Json {
+    json!({
+        "format": FORMAT_VERSION,
+        "summary": summary(&plan.summary),
+        "data_loss": plan.loses_data(),
+        "changes": plan.has_changes(),
+        "stacks": plan.stacks.iter().map(stack).collect::<Vec<_>>(),
+    })
+}
+
+fn summary(s: &Summary) -> Json {
+    json!({
+        "add": s.add,
+        "update": s.update,
+        "replace": s.replace,
+        "destroy": s.destroy,
+        "moved": s.moved,
+        "may_replace": s.may_replace,
+        "data_loss": s.data_loss,
+    })
+}
+
+fn stack(s: &StackPlan) -> Json {
+    json!({
+        "environment": s.environment,
+        "stack": s.stack,
+        "target": s.target.name(),
+        "status": s.status.name(),
+        "summary": summary(&s.summary),
+        "resources": s.resources.iter().map(resource).collect::<Vec<_>>(),
+        "outputs": s.outputs.iter().map(|o| json!({ "name": o.name, "action": o.action.name() })).collect::<Vec<_>>(),
+        "settings": s.settings,
+    })
+}
+
+fn resource(r: &ResourceChange) -> Json {
+    json!({
+        "address": r.address,
+        "type": r.type_name,
+        "action": r.action.name(),
+        "moved_from": r.moved_from,
+        "may_replace": r.may_replace,
+        "data_loss": r.data_loss,
+        "notes": r.notes,
+        "changes": r.changes.iter().map(change).collect::<Vec<_>>(),
+    })
+}
+
+fn change(c: &PropertyChange) -> Json {
+    json!({
+        "path": c.path,
+        "before": c.before,
+        "after": c.after,
+        "known_after_deploy": c.known_after_deploy,
+        "replacement": match c.replacement {
+            Replacement::Never => "never",
+            Replacement::Conditional => "conditional",
+            Replacement::Always => "always",
+        },
+        "reason": c.reason,
+    })
+}

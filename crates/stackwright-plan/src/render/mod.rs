@@ -1,0 +1,131 @@
+//! A plan as text: for a terminal ([`human`]), a pull-request comment ([`markdown`]) and bots ([`json`]).
+
+mod human;
+mod json;
+mod markdown;
+
+pub use human::human;
+pub use json::{json, FORMAT_VERSION};
+pub use markdown::markdown;
+
+use crate::{Action, Plan, PropertyChange, Replacement, ResourceChange, StackPlan, Summary};
+use serde_json::Value as Json;
+
+/// `prod-oregon/notebook (terraform)`.
+fn stack_title(s: &StackPlan) -> String {
+    format!("{}/{} ({})", s.environment, s.stack, s.target.name())
+}
+
+/// `2 to add, 1 to update, 0 to replace, 0 to destroy`, with moves and possible replacements when any.
+fn counts(s: &Summary) -> String {
+    let mut text = format!(
+        "{} to add, {} to update, {} to replace, {} to destroy",
+        s.add, s.update, s.replace, s.destroy
+    );
+    if s.moved > 0 {
+        text.push_str(&format!(", {} to move", s.moved));
+    }
+    if s.may_replace > 0 {
+        text.push_str(&format!(" ({} of the updates may replace)", s.may_replace));
+    }
+    text
+}
+
+/// The one-line summary of a stack: `prod-oregon/notebook (terraform): 2 to add, ...`.
+fn stack_line(s: &StackPlan) -> String {
+    let what = match s.status {
+        crate::StackStatus::Unchanged => "no changes".to_owned(),
+        crate::StackStatus::Added => format!("new stack: {}", counts(&s.summary)),
+        crate::StackStatus::Removed => format!("stack removed: {}", counts(&s.summary)),
+        crate::StackStatus::Changed => counts(&s.summary),
+    };
+    format!("{}: {what}", stack_title(s))
+}
+
+/// The closing line of the whole plan.
+fn total_line(plan: &Plan) -> String {
+    let changed = plan.stacks.iter().filter(|s| s.has_changes()).count();
+    let loss = match plan.summary.data_loss {
+        0 => "no data loss".to_owned(),
+        1 => "1 change LOSES DATA".to_owned(),
+        n => format!("{n} changes LOSE DATA"),
+    };
+    format!(
+        "total: {} in {changed} of {} stacks; {loss}",
+        counts(&plan.summary),
+        plan.stacks.len()
+    )
+}
+
+/// `+`, `~`, `-/+`, `-`, `->` (a move without other change).
+fn symbol(r: &ResourceChange) -> &'static str {
+    match r.action {
+        Action::Add => "+",
+        Action::Update => "~",
+        Action::Replace => "-/+",
+        Action::Destroy => "-",
+        Action::NoChange => "->",
+    }
+}
+
+/// `add`, `update`, `update (may replace)`, `replace`, `destroy`, `move`.
+fn action_word(r: &ResourceChange) -> &'static str {
+    match r.action {
+        Action::NoChange => "move",
+        Action::Update if r.may_replace => "update (may replace)",
+        other => other.name(),
+    }
+}
+
+/// A property path as written in its engine's documents: `BlockDeviceMappings/0/Ebs`, `root_block_device.0`.
+fn path_text(target: crate::Target, path: &[String]) -> String {
+    path.join(match target {
+        crate::Target::CloudFormation => "/",
+        crate::Target::Terraform => ".",
+    })
+}
+
+/// A value in one line; `(none)` for an absent one.
+fn value_text(value: Option<&Json>) -> String {
+    match value {
+        None => "(none)".to_owned(),
+        Some(v) => {
+            let text = v.to_string();
+            const MAX: usize = 120;
+            if text.chars().count() > MAX {
+                let cut: String = text.chars().take(MAX - 3).collect();
+                format!("{cut}...")
+            } else {
+                text
+            }
+        }
+    }
+}
+
+/// `forces replacement: ...`, `may force replacement: ...`, or the reason alone.
+fn change_note(c: &PropertyChange) -> Option<String> {
+    let reason = c.reason.as_deref();
+    match (c.replacement, reason) {
+        (Replacement::Always, Some(r)) => Some(format!("forces replacement: {r}")),
+        (Replacement::Always, None) => Some("forces replacement".into()),
+        (Replacement::Conditional, Some(r)) => Some(format!("may force replacement: {r}")),
+        (Replacement::Conditional, None) => Some("may force replacement".into()),
+        (Replacement::Never, r) => r.map(str::to_owned),
+    }
+}
+
+/// The new value, or `(known after deploy: cause)`.
+fn after_text(c: &PropertyChange) -> String {
+    match &c.known_after_deploy {
+        Some(cause) => format!("(known after deploy: {cause})"),
+        None => value_text(c.after.as_ref()),
+    }
+}
+
+/// The property changes worth a line: for an addition, none (the resource is new as a whole).
+fn shown_changes(r: &ResourceChange) -> &[PropertyChange] {
+    match r.action {
+        Action::Add | Action::Destroy => &[],
+        _ => &r.changes,
+    }
+}

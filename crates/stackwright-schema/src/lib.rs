@@ -1,0 +1,96 @@
+//! Pinned schema data of the resource types Stackwright uses, and queries over it.
+//!
+//! The data is vendored from `../shared/schemas` by `scripts/vendor-schemas.py` for the types listed in
+//! `types.txt`: CloudFormation registry schemas (without documentation) with the regions where each type is
+//! offered, and the Terraform AWS provider 5.100.0 schema blocks with the paths whose change forces
+//! replacement. Each type is one compact JSON file under `data/`, embedded in the binary and parsed on first
+//! use only (a synthesis that touches five types parses five files).
+//!
+//! Architecture invariant: pure data and queries; no IO, and nothing about Stackwright's model.
+
+pub mod cloudformation;
+mod generated {
+    //! Written by `scripts/vendor-schemas.py`: the tables of vendored types.
+    mod index;
+    pub(crate) use index::*;
+}
+mod path;
+pub mod terraform;
+
+pub use path::{PathMatch, PathStyle, PropertyPath};
+
+/// What a change at a property path does to the resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Replacement {
+    /// The engine updates the resource in place.
+    Never,
+    /// The engine may replace the resource: it depends on the value, on other properties or on what under
+    /// the path changes (CloudFormation `conditionalCreateOnlyProperties`, Terraform conditional rules).
+    Conditional,
+    /// The engine replaces the resource (CloudFormation `createOnlyProperties`, Terraform force-new).
+    Always,
+}
+
+/// Looks a type up in one of the generated, name-sorted tables and parses its data on first use.
+fn lookup<T>(
+    table: &'static [(&'static str, &'static str)],
+    cache: &'static [std::sync::OnceLock<T>],
+    name: &str,
+    parse: fn(&'static str, &'static str) -> T,
+) -> Option<&'static T> {
+    let index = table.binary_search_by(|(n, _)| (*n).cmp(name)).ok()?;
+    let (name, text) = table[index];
+    Some(cache[index].get_or_init(|| parse(name, text)))
+}
+
+/// The strings of a JSON array (missing or malformed entries are skipped: the data is generated).
+fn strings(value: Option<&serde_json::Value>) -> impl Iterator<Item = &str> {
+    value
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(serde_json::Value::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// Every type listed in `types.txt` is vendored and nothing else is: the data is as fresh as the list
+    /// (rerun `scripts/vendor-schemas.py` after editing it). Also parses every vendored file.
+    #[test]
+    fn vendored_types_are_exactly_those_listed() {
+        let listed: BTreeSet<String> = include_str!("../types.txt")
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or_default().trim())
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let mut vendored = BTreeSet::new();
+        for name in crate::cloudformation::type_names() {
+            let t = crate::cloudformation::resource_type(name).expect("listed types resolve");
+            assert!(t.schema()["properties"].is_object(), "{name}");
+            assert!(!t.regions().is_empty(), "{name}");
+            vendored.insert(name.to_owned());
+        }
+        for name in crate::terraform::resource_type_names() {
+            let t = crate::terraform::resource_type(name).expect("listed types resolve");
+            assert!(t.block()["attributes"].is_object(), "{name}");
+            vendored.insert(name.to_owned());
+        }
+        for name in crate::terraform::data_source_names() {
+            let t = crate::terraform::data_source(name).expect("listed types resolve");
+            assert!(t.block()["attributes"].is_object(), "{name}");
+            vendored.insert(format!("data.{name}"));
+        }
+        let missing: Vec<_> = listed.difference(&vendored).collect();
+        let unlisted: Vec<_> = vendored.difference(&listed).collect();
+        assert!(
+            missing.is_empty() && unlisted.is_empty(),
+            "run `python3 scripts/vendor-schemas.py`: listed but not vendored {missing:?}, vendored but not \
+             listed {unlisted:?}"
+        );
+        // The brief's minimum: the catalog's CloudFormation types, Terraform types and data sources.
+        assert!(vendored.len() >= 40 + 48 + 4, "{}", vendored.len());
+    }
+}

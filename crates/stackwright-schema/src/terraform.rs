@@ -1,0 +1,207 @@
+//! Terraform AWS provider 5.100.0 schemas of the vendored resource types and data sources.
+//!
+//! ```
+//! use stackwright_schema::terraform;
+//! let instance = terraform::resource_type("aws_instance").unwrap();
+//! assert!(instance.forces_new("ami"));
+//! assert!(instance.forces_new("root_block_device.encrypted"));
+//! assert!(!instance.forces_new("instance_type"));
+//! ```
+
+use crate::generated::{
+    TERRAFORM_DATA_SOURCES, TERRAFORM_DATA_SOURCES_COUNT, TERRAFORM_RESOURCES,
+    TERRAFORM_RESOURCES_COUNT,
+};
+use crate::path::{self, is_index, PropertyPath};
+use crate::Replacement;
+use serde_json::Value as Json;
+use std::sync::OnceLock;
+
+/// One Terraform resource type or data source: its schema block and which changes replace it.
+#[derive(Debug)]
+pub struct ResourceType {
+    name: &'static str,
+    version: u64,
+    block: Json,
+    force_new: Vec<PropertyPath>,
+    may_replace: Vec<(PropertyPath, String)>,
+}
+
+static RESOURCES: [OnceLock<ResourceType>; TERRAFORM_RESOURCES_COUNT] =
+    [const { OnceLock::new() }; TERRAFORM_RESOURCES_COUNT];
+static DATA_SOURCES: [OnceLock<ResourceType>; TERRAFORM_DATA_SOURCES_COUNT] =
+    [const { OnceLock::new() }; TERRAFORM_DATA_SOURCES_COUNT];
+
+/// The vendored resource type of this name (`aws_instance`), if it is vendored.
+pub fn resource_type(name: &str) -> Option<&'static ResourceType> {
+    crate::lookup(&TERRAFORM_RESOURCES, &RESOURCES, name, ResourceType::parse)
+}
+
+/// The vendored data source of this name (`aws_ssm_parameter`), if it is vendored.
+pub fn data_source(name: &str) -> Option<&'static ResourceType> {
+    crate::lookup(
+        &TERRAFORM_DATA_SOURCES,
+        &DATA_SOURCES,
+        name,
+        ResourceType::parse,
+    )
+}
+
+/// The names of every vendored resource type, sorted.
+pub fn resource_type_names() -> impl Iterator<Item = &'static str> {
+    TERRAFORM_RESOURCES.iter().map(|(name, _)| *name)
+}
+
+/// The names of every vendored data source, sorted.
+pub fn data_source_names() -> impl Iterator<Item = &'static str> {
+    TERRAFORM_DATA_SOURCES.iter().map(|(name, _)| *name)
+}
+
+impl ResourceType {
+    fn parse(name: &'static str, text: &'static str) -> Self {
+        let mut doc: Json = serde_json::from_str(text).expect("vendored schema data is valid JSON");
+        let force_new = crate::strings(doc.get("force_new"))
+            .map(PropertyPath::from_dotted)
+            .collect();
+        let may_replace = doc
+            .get("may_replace")
+            .and_then(Json::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(path, why)| {
+                (
+                    PropertyPath::from_dotted(path),
+                    why.as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        ResourceType {
+            name,
+            version: doc.get("version").and_then(Json::as_u64).unwrap_or(0),
+            block: doc.get_mut("block").map(Json::take).unwrap_or_default(),
+            force_new,
+            may_replace,
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The provider's schema version of the type.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// The schema block, as `terraform providers schema -json` prints it without descriptions:
+    /// `attributes` (name -> `type`, `required`, `optional`, `computed`, `sensitive`, `deprecated`) and
+    /// `block_types` (name -> `nesting_mode`, `min_items`, `max_items`, `block`).
+    pub fn block(&self) -> &Json {
+        &self.block
+    }
+
+    /// The attribute at a dotted or segmented path through nested blocks (`root_block_device.encrypted`;
+    /// list indices are skipped).
+    pub fn attribute<S: AsRef<str>>(&self, path: &[S]) -> Option<&Json> {
+        let (last, blocks) = split_last_name(path)?;
+        self.nested(blocks)?.get("attributes")?.get(last)
+    }
+
+    /// The nested block type (`nesting_mode`, `min_items`, `max_items`, `block`) at a path of block names.
+    pub fn block_type<S: AsRef<str>>(&self, path: &[S]) -> Option<&Json> {
+        let (last, blocks) = split_last_name(path)?;
+        self.nested(blocks)?.get("block_types")?.get(last)
+    }
+
+    fn nested(&self, blocks: Vec<&str>) -> Option<&Json> {
+        blocks.into_iter().try_fold(&self.block, |block, name| {
+            block.get("block_types")?.get(name)?.get("block")
+        })
+    }
+
+    /// Attribute and block paths whose change forces replacement; a block path means the block as a whole.
+    pub fn force_new_paths(&self) -> &[PropertyPath] {
+        &self.force_new
+    }
+
+    /// Paths whose change replaces the resource only under a condition, with the condition.
+    pub fn conditional_replacements(&self) -> &[(PropertyPath, String)] {
+        &self.may_replace
+    }
+
+    /// What a change of the value at `path` does: `Always` when a force-new path is or contains it,
+    /// `Conditional` when a conditional rule covers it or a force-new path lies below it, `Never` otherwise.
+    pub fn replacement<S: AsRef<str>>(&self, path: &[S]) -> Replacement {
+        path::replacement(
+            path,
+            &self.force_new,
+            self.may_replace.iter().map(|(p, _)| p),
+        )
+    }
+
+    /// Whether a change at a dotted path (`ami`, `root_block_device.encrypted`, `ebs_block_device`) forces
+    /// replacement.
+    pub fn forces_new(&self, dotted: &str) -> bool {
+        let segments: Vec<&str> = dotted.split('.').collect();
+        self.replacement(&segments) == Replacement::Always
+    }
+}
+
+/// The names of a path without list indices, split into the last one and the blocks leading to it.
+fn split_last_name<S: AsRef<str>>(path: &[S]) -> Option<(&str, Vec<&str>)> {
+    let mut names: Vec<&str> = path
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|s| !is_index(s))
+        .collect();
+    let last = names.pop()?;
+    Some((last, names))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn force_new_paths_replace() {
+        let i = resource_type("aws_instance").unwrap();
+        assert!(i.forces_new("ami"));
+        assert!(i.forces_new("subnet_id"));
+        assert!(!i.forces_new("instance_type"));
+        assert!(!i.forces_new("tags"));
+        assert!(i.forces_new("root_block_device.encrypted"));
+        assert!(i.forces_new("root_block_device.0.encrypted"));
+        assert!(!i.forces_new("root_block_device.volume_size"));
+        // A block path: the block as a whole forces replacement.
+        assert!(i.forces_new("ephemeral_block_device.device_name"));
+        // Conditional rules from the overlay, and changes above a force-new attribute.
+        assert_eq!(i.replacement(&["user_data"]), Replacement::Conditional);
+        assert_eq!(
+            i.replacement(&["root_block_device"]),
+            Replacement::Conditional
+        );
+        let subnet = resource_type("aws_subnet").unwrap();
+        assert!(subnet.forces_new("cidr_block"));
+        assert!(!subnet.forces_new("map_public_ip_on_launch"));
+    }
+
+    #[test]
+    fn blocks_and_attributes() {
+        let i = resource_type("aws_instance").unwrap();
+        assert_eq!(i.attribute(&["ami"]).unwrap()["type"], "string");
+        let encrypted = i
+            .attribute(&["root_block_device", "0", "encrypted"])
+            .unwrap();
+        assert_eq!(encrypted["type"], "bool");
+        let root = i.block_type(&["root_block_device"]).unwrap();
+        assert_eq!(root["nesting_mode"], "list");
+        assert_eq!(root["max_items"], 1);
+        assert!(i.attribute(&["no_such_attribute"]).is_none());
+        let vpc = resource_type("aws_vpc").unwrap();
+        assert_eq!(vpc.attribute(&["id"]).unwrap()["computed"], true);
+        let lookup = data_source("aws_ssm_parameter").unwrap();
+        assert_eq!(lookup.attribute(&["name"]).unwrap()["required"], true);
+        assert!(lookup.force_new_paths().is_empty());
+        assert!(resource_type("aws_no_such_thing").is_none());
+    }
+}

@@ -1,0 +1,214 @@
+//! Elastic Load Balancing v2: load balancers, target groups, listeners and listener rules.
+
+use super::{acm, Attrs, Secondary, Service};
+use serde_json::{json, Map, Value as Json};
+use stackwright_aws::kinds;
+use stackwright_core::Value;
+
+pub(super) const SERVICE: Service = Service {
+    block_type,
+    lower,
+    attribute,
+};
+
+fn block_type(kind: &str) -> Option<(&'static str, bool)> {
+    Some(match kind {
+        kinds::LOAD_BALANCER => ("aws_lb", false),
+        kinds::TARGET_GROUP => ("aws_lb_target_group", false),
+        kinds::LISTENER => ("aws_lb_listener", false),
+        kinds::LISTENER_RULE => ("aws_lb_listener_rule", false),
+        _ => return None,
+    })
+}
+
+fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
+    block_type(kind)?;
+    Some(match (kind, attr) {
+        (_, "arn") => "arn",
+        (kinds::LOAD_BALANCER, "dns_name") => "dns_name",
+        (kinds::LOAD_BALANCER, "canonical_hosted_zone_id") => "zone_id",
+        (kinds::LOAD_BALANCER | kinds::TARGET_GROUP, "full_name") => "arn_suffix",
+        (kinds::LOAD_BALANCER | kinds::TARGET_GROUP, "name") => "name",
+        _ => return None,
+    })
+}
+
+fn lower(_: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
+    let resource = a.resource;
+    match resource.kind {
+        kinds::LOAD_BALANCER => {
+            a.copy("name", "name");
+            a.copy("type", "load_balancer_type");
+            if let Some(scheme) = resource.get("scheme") {
+                let internal = a.value(scheme) == "internal";
+                a.insert("internal", Json::Bool(internal));
+            }
+            a.copy("subnets", "subnets");
+            a.copy("security_groups", "security_groups");
+            a.copy("deletion_protection", "enable_deletion_protection");
+            a.copy("drop_invalid_header_fields", "drop_invalid_header_fields");
+            a.copy("cross_zone", "enable_cross_zone_load_balancing");
+            a.copy("idle_timeout_seconds", "idle_timeout");
+            if let Some(logs) = resource.get("access_logs") {
+                let mut block = sub_block(a, logs, &[("bucket", "bucket"), ("prefix", "prefix")]);
+                block.insert("enabled".into(), Json::Bool(true));
+                a.insert("access_logs", Json::Object(block));
+            }
+            a.tags();
+        }
+        kinds::TARGET_GROUP => {
+            a.copy("name", "name");
+            a.copy("protocol", "protocol");
+            a.copy("port", "port");
+            a.copy("vpc_id", "vpc_id");
+            a.copy("target_type", "target_type");
+            if let Some(delay) = resource.get("deregistration_delay_seconds") {
+                // A string in the provider's schema.
+                let delay = a.value(delay).to_string();
+                a.insert("deregistration_delay", Json::String(delay));
+            }
+            if let Some(check) = resource.get("health_check") {
+                let block = sub_block(
+                    a,
+                    check,
+                    &[
+                        ("enabled", "enabled"),
+                        ("protocol", "protocol"),
+                        ("path", "path"),
+                        ("port", "port"),
+                        ("interval_seconds", "interval"),
+                        ("timeout_seconds", "timeout"),
+                        ("healthy_threshold", "healthy_threshold"),
+                        ("unhealthy_threshold", "unhealthy_threshold"),
+                        ("success_codes", "matcher"),
+                    ],
+                );
+                a.insert("health_check", Json::Object(block));
+            }
+            if let Some(stickiness) = resource.get("stickiness") {
+                let mut block = sub_block(
+                    a,
+                    stickiness,
+                    &[
+                        ("type", "type"),
+                        ("duration_seconds", "cookie_duration"),
+                        ("cookie_name", "cookie_name"),
+                    ],
+                );
+                block.insert("enabled".into(), Json::Bool(true));
+                a.insert("stickiness", Json::Object(block));
+            }
+            a.tags();
+        }
+        kinds::LISTENER => {
+            a.copy("load_balancer_arn", "load_balancer_arn");
+            a.copy("protocol", "protocol");
+            a.copy("port", "port");
+            a.copy("certificate_arn", "certificate_arn");
+            a.copy("ssl_policy", "ssl_policy");
+            if let Some(action) = resource.get("default_action") {
+                let action = lower_action(a, action);
+                a.insert("default_action", json!([action]));
+            }
+            if let Some(Value::Str(arn)) = resource.get("certificate_arn") {
+                // The listener cannot use a certificate that is still pending validation.
+                out.depends_on
+                    .extend(acm::validation_address(a.lowering, arn));
+            }
+            a.tags();
+        }
+        kinds::LISTENER_RULE => {
+            a.copy("listener_arn", "listener_arn");
+            a.copy("priority", "priority");
+            let conditions = resource
+                .get("conditions")
+                .and_then(Value::as_list)
+                .unwrap_or_default();
+            let conditions: Vec<Json> = conditions
+                .iter()
+                .map(|condition| {
+                    let field = condition.get("field").map(|v| a.value(v));
+                    let block = match field.as_ref().and_then(Json::as_str) {
+                        Some("host-header") => "host_header",
+                        _ => "path_pattern",
+                    };
+                    let values = condition.get("values").map(|v| a.value(v));
+                    json!({ block: { "values": values } })
+                })
+                .collect();
+            a.insert("condition", Json::Array(conditions));
+            if let Some(action) = resource.get("action") {
+                let action = lower_action(a, action);
+                a.insert("action", json!([action]));
+            }
+            a.tags();
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// The fields of a neutral map that are set, renamed.
+fn sub_block(a: &mut Attrs, map: &Value, fields: &[(&str, &str)]) -> Map<String, Json> {
+    fields
+        .iter()
+        .filter_map(|(from, to)| Some(((*to).to_owned(), a.value(map.get(from)?))))
+        .collect()
+}
+
+/// Lowers a neutral action; a forward to one unweighted group keeps the short `target_group_arn` form.
+fn lower_action(a: &mut Attrs, action: &Value) -> Json {
+    let kind = action.get("type").map(|v| a.value(v)).unwrap_or(Json::Null);
+    let mut out = Map::new();
+    out.insert("type".into(), kind.clone());
+    match kind.as_str() {
+        Some("forward") => {
+            let groups = action
+                .get("target_groups")
+                .and_then(Value::as_list)
+                .unwrap_or_default();
+            match groups {
+                [group] if group.get("weight").is_none() => {
+                    let arn = group.get("arn").map(|v| a.value(v));
+                    out.insert("target_group_arn".into(), json!(arn));
+                }
+                _ => {
+                    let groups: Vec<Json> = groups
+                        .iter()
+                        .map(|group| {
+                            Json::Object(sub_block(
+                                a,
+                                group,
+                                &[("arn", "arn"), ("weight", "weight")],
+                            ))
+                        })
+                        .collect();
+                    out.insert("forward".into(), json!({ "target_group": groups }));
+                }
+            }
+        }
+        Some("redirect") => {
+            let fields = [
+                ("protocol", "protocol"),
+                ("port", "port"),
+                ("status_code", "status_code"),
+            ];
+            out.insert(
+                "redirect".into(),
+                Json::Object(sub_block(a, action, &fields)),
+            );
+        }
+        _ => {
+            let fields = [
+                ("content_type", "content_type"),
+                ("message_body", "message_body"),
+                ("status_code", "status_code"),
+            ];
+            out.insert(
+                "fixed_response".into(),
+                Json::Object(sub_block(a, action, &fields)),
+            );
+        }
+    }
+    Json::Object(out)
+}

@@ -1,0 +1,296 @@
+//! A Terraform resource or data block against the provider schema's block.
+
+use crate::cloudformation::closest;
+use crate::{join, show, Problem};
+use serde_json::{Map, Value as Json};
+
+/// Block arguments that Terraform itself defines for every resource or data source.
+const META_ARGUMENTS: &[&str] = &[
+    "//",
+    "count",
+    "for_each",
+    "depends_on",
+    "provider",
+    "lifecycle",
+    "provisioner",
+    "connection",
+];
+
+/// Checks a resource or data source body against `block`, the provider schema's `block` object
+/// (`attributes`, `block_types`).
+pub fn validate_block(block: &Json, body: &Map<String, Json>) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    check_block(block, body, "", &mut problems);
+    problems
+}
+
+fn check_block(block: &Json, body: &Map<String, Json>, path: &str, problems: &mut Vec<Problem>) {
+    let attributes = block.get("attributes").and_then(Json::as_object);
+    let blocks = block.get("block_types").and_then(Json::as_object);
+    for (name, attribute) in attributes.into_iter().flatten() {
+        if attribute.get("required") == Some(&Json::Bool(true)) && !body.contains_key(name) {
+            problems.push(Problem {
+                path: path.to_owned(),
+                message: format!("missing required attribute `{name}`"),
+            });
+        }
+    }
+    for (name, nested) in blocks.into_iter().flatten() {
+        let min = nested.get("min_items").and_then(Json::as_u64).unwrap_or(0);
+        if min > 0 && !body.contains_key(name) {
+            problems.push(Problem {
+                path: path.to_owned(),
+                message: format!("missing required block `{name}`"),
+            });
+        }
+    }
+    for (key, value) in body {
+        let child = join(path, key);
+        if path.is_empty() && META_ARGUMENTS.contains(&key.as_str()) {
+            continue;
+        }
+        if let Some(attribute) = attributes.and_then(|a| a.get(key)) {
+            let settable = attribute.get("optional") == Some(&Json::Bool(true))
+                || attribute.get("required") == Some(&Json::Bool(true));
+            if !settable {
+                problems.push(Problem {
+                    path: child,
+                    message: format!("`{key}` is computed by the provider and cannot be set"),
+                });
+                continue;
+            }
+            if let Some(ty) = attribute.get("type") {
+                check_type(ty, value, &child, problems);
+            } else if let Some(nested) = attribute.get("nested_type") {
+                check_nested(nested, value, &child, problems);
+            }
+            continue;
+        }
+        if let Some(nested) = blocks.and_then(|b| b.get(key)) {
+            check_nested_block(nested, value, &child, problems);
+            continue;
+        }
+        let known: Vec<&str> = attributes
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k.as_str())
+            .chain(blocks.into_iter().flatten().map(|(k, _)| k.as_str()))
+            .collect();
+        let hint = closest(key, &known)
+            .map(|k| format!("; did you mean `{k}`?"))
+            .unwrap_or_default();
+        problems.push(Problem {
+            path: child,
+            message: format!("unknown attribute or block `{key}`{hint}"),
+        });
+    }
+}
+
+/// A string holding a `${...}` interpolation: its value, and so its type, is known only at apply time.
+fn is_template(value: &Json) -> bool {
+    let Some(text) = value.as_str() else {
+        return false;
+    };
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(1))
+        .any(|i| bytes[i] == b'$' && bytes[i + 1] == b'{' && (i == 0 || bytes[i - 1] != b'$'))
+}
+
+fn check_type(ty: &Json, value: &Json, path: &str, problems: &mut Vec<Problem>) {
+    if is_template(value) {
+        return;
+    }
+    let mut wrong = |expected: &str| {
+        problems.push(Problem {
+            path: path.to_owned(),
+            message: format!("expected {expected}, found {}", show(value)),
+        })
+    };
+    match ty {
+        Json::String(primitive) => match (primitive.as_str(), value) {
+            ("string", Json::String(_) | Json::Number(_) | Json::Bool(_)) => {}
+            ("number", Json::Number(_)) => {}
+            ("number", Json::String(s)) if s.parse::<f64>().is_ok() => {}
+            ("bool", Json::Bool(_)) => {}
+            ("bool", Json::String(s)) if s == "true" || s == "false" => {}
+            ("dynamic", _) => {}
+            (expected, _) => wrong(expected),
+        },
+        Json::Array(parts) => match (parts.first().and_then(Json::as_str), parts.get(1)) {
+            (Some("list" | "set"), Some(element)) => match value {
+                Json::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        check_type(element, item, &join(path, &i.to_string()), problems);
+                    }
+                }
+                _ => wrong("a list"),
+            },
+            (Some("map"), Some(element)) => match value {
+                Json::Object(entries) => {
+                    for (k, v) in entries {
+                        check_type(element, v, &join(path, k), problems);
+                    }
+                }
+                _ => wrong("a map"),
+            },
+            (Some("object"), Some(Json::Object(fields))) => match value {
+                Json::Object(entries) => {
+                    for (k, v) in entries {
+                        match fields.get(k) {
+                            Some(field) => check_type(field, v, &join(path, k), problems),
+                            None => problems.push(Problem {
+                                path: join(path, k),
+                                message: format!("unknown field `{k}`"),
+                            }),
+                        }
+                    }
+                }
+                _ => wrong("an object"),
+            },
+            _ => {}
+        },
+        _ => {}
+    }
+}
+
+/// Framework-style attributes with nested attributes (`nested_type`).
+fn check_nested(nested: &Json, value: &Json, path: &str, problems: &mut Vec<Problem>) {
+    if is_template(value) {
+        return;
+    }
+    let block = serde_json::json!({ "attributes": nested.get("attributes").cloned().unwrap_or(Json::Null) });
+    for_each_instance(
+        nested.get("nesting_mode").and_then(Json::as_str),
+        &block,
+        value,
+        path,
+        problems,
+    );
+}
+
+fn check_nested_block(nested: &Json, value: &Json, path: &str, problems: &mut Vec<Problem>) {
+    let mode = nested.get("nesting_mode").and_then(Json::as_str);
+    let count = match value {
+        Json::Array(items) => items.len() as u64,
+        _ => 1,
+    };
+    if let Some(max) = nested
+        .get("max_items")
+        .and_then(Json::as_u64)
+        .filter(|m| *m > 0)
+    {
+        if count > max {
+            problems.push(Problem {
+                path: path.to_owned(),
+                message: format!("has {count} blocks; expected at most {max}"),
+            });
+        }
+    }
+    let block = nested.get("block").cloned().unwrap_or(Json::Null);
+    for_each_instance(mode, &block, value, path, problems);
+}
+
+/// A block or nested attribute in JSON is one object or a list of objects (a map of objects for `map`).
+fn for_each_instance(
+    mode: Option<&str>,
+    block: &Json,
+    value: &Json,
+    path: &str,
+    problems: &mut Vec<Problem>,
+) {
+    let check = |body: &Map<String, Json>, at: &str, problems: &mut Vec<Problem>| {
+        check_block(block, body, at, problems)
+    };
+    match (mode, value) {
+        (Some("map"), Json::Object(entries)) => {
+            for (k, v) in entries {
+                match v.as_object() {
+                    Some(body) => check(body, &join(path, k), problems),
+                    None => problems.push(Problem {
+                        path: join(path, k),
+                        message: format!("expected an object, found {}", show(v)),
+                    }),
+                }
+            }
+        }
+        (_, Json::Object(body)) => check(body, path, problems),
+        (_, Json::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                match item.as_object() {
+                    Some(body) => check(body, &join(path, &i.to_string()), problems),
+                    None => problems.push(Problem {
+                        path: join(path, &i.to_string()),
+                        message: format!("expected an object, found {}", show(item)),
+                    }),
+                }
+            }
+        }
+        _ => problems.push(Problem {
+            path: path.to_owned(),
+            message: format!("expected a block (an object), found {}", show(value)),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    // A trimmed copy of the provider schema of aws_instance.
+    fn block() -> Json {
+        json!({
+            "attributes": {
+                "ami": {"type": "string", "optional": true, "computed": true},
+                "instance_type": {"type": "string", "optional": true},
+                "arn": {"type": "string", "computed": true},
+                "monitoring": {"type": "bool", "optional": true},
+                "vpc_security_group_ids": {"type": ["set", "string"], "optional": true},
+                "tags": {"type": ["map", "string"], "optional": true},
+                "name": {"type": "string", "required": true}
+            },
+            "block_types": {
+                "metadata_options": {"nesting_mode": "list", "max_items": 1, "block": {
+                    "attributes": {"http_tokens": {"type": "string", "optional": true},
+                                   "http_put_response_hop_limit": {"type": "number", "optional": true}}}}
+            }
+        })
+    }
+
+    fn check(body: Json, expected: &[&str]) {
+        let found: Vec<String> = validate_block(&block(), body.as_object().unwrap())
+            .into_iter()
+            .map(|p| format!("{}: {}", p.path, p.message))
+            .collect();
+        assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn accepts_valid_bodies_templates_and_meta_arguments() {
+        check(
+            json!({"name": "x", "ami": "${data.aws_ssm_parameter.ami.insecure_value}", "monitoring": "${var.on}",
+                     "metadata_options": {"http_tokens": "required"}, "depends_on": ["aws_vpc.main"],
+                     "lifecycle": {"prevent_destroy": true}, "tags": {"a": "b"}}),
+            &[],
+        );
+    }
+
+    #[test]
+    fn reports_unknown_computed_missing_and_mistyped() {
+        check(json!({"instance_typ": "t3.micro", "arn": "x", "monitoring": "yes",
+                     "vpc_security_group_ids": "sg-1", "metadata_options": [{"http_tokens": "required"}, {}],
+                     "tags": {"a": ["b"]}}), &[
+            ": missing required attribute `name`",
+            "instance_typ: unknown attribute or block `instance_typ`; did you mean `instance_type`?",
+            "arn: `arn` is computed by the provider and cannot be set",
+            "monitoring: expected bool, found \"yes\"",
+            "vpc_security_group_ids: expected a list, found \"sg-1\"",
+            "metadata_options: has 2 blocks; expected at most 1",
+            "tags.a: expected string, found [\"b\"]",
+        ]);
+        check(
+            json!({"name": "$${literal}", "metadata_options": {"http_hops": 1}}),
+            &["metadata_options.http_hops: unknown attribute or block `http_hops`"],
+        );
+    }
+}

@@ -1,0 +1,458 @@
+//! The seed's scenarios as change plans, for both targets, through the real command line: synthesize the
+//! current flagship into a directory, then `plan --against` it with the changed definition.
+
+use crate::common::{environments_with, prod_ireland, TF_OREGON};
+use notebook_service::{app, app_with, environments, Sizing};
+use serde_json::Value;
+use stackwright::synth::run_with;
+use stackwright::{App, Environment};
+use std::path::Path;
+
+/// A scratch directory holding `base/`, the artifacts of `before`.
+fn baseline(before: &App<Sizing>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("base");
+    let (code, _, stderr) = cli(before, &["synth", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    dir
+}
+
+fn cli(app: &App<Sizing>, args: &[&str]) -> (u8, String, String) {
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let argv = std::iter::once("notebook-service").chain(args.iter().copied());
+    let code = run_with(app, argv, &mut stdout, &mut stderr, false);
+    (
+        code,
+        String::from_utf8(stdout).unwrap(),
+        String::from_utf8(stderr).unwrap(),
+    )
+}
+
+/// `plan --format json` of `after` against the artifacts in `dir/base`: exit code and parsed plan.
+fn plan_json(dir: &Path, after: &App<Sizing>, extra: &[&str]) -> (u8, Value) {
+    let base = dir.join("base");
+    let mut args = vec![
+        "plan",
+        "--against",
+        base.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    args.extend(extra);
+    let (code, stdout, stderr) = cli(after, &args);
+    assert!(stderr.is_empty(), "{stderr}");
+    (code, serde_json::from_str(&stdout).expect("plan JSON"))
+}
+
+fn stack<'a>(plan: &'a Value, env: &str, target: &str) -> &'a Value {
+    plan["stacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["environment"] == env && s["target"] == target)
+        .unwrap_or_else(|| panic!("no stack {env} {target}"))
+}
+
+/// (add, update, replace, destroy) of a stack.
+fn counts(stack: &Value) -> [u64; 4] {
+    let s = &stack["summary"];
+    ["add", "update", "replace", "destroy"].map(|k| s[k].as_u64().unwrap())
+}
+
+fn resources<'a>(stack: &'a Value, action: &str) -> Vec<&'a str> {
+    stack["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == action)
+        .map(|r| r["address"].as_str().unwrap())
+        .collect()
+}
+
+fn resized(
+    replicas: usize,
+    instance_type: &str,
+) -> impl FnOnce(Environment<Sizing>) -> Environment<Sizing> {
+    let sizing = Sizing::new(replicas, instance_type);
+    move |e| Environment::new(e.name(), e.account(), e.region(), sizing).tag("stage", "prod")
+}
+
+const TARGETS: [&str; 2] = ["cloudformation", "terraform"];
+
+#[test]
+fn no_change_exits_0() {
+    let dir = baseline(&app());
+    let (code, plan) = plan_json(dir.path(), &app(), &[]);
+    assert_eq!(code, 0);
+    assert_eq!(plan["changes"], false);
+    assert!(plan["stacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["status"] == "unchanged"));
+}
+
+#[test]
+fn scale_out_from_3_to_5_adds_two_instances_per_prod_environment() {
+    let dir = baseline(&app());
+    let envs = environments_with("prod-oregon", resized(5, "m4.xlarge"));
+    let envs = envs
+        .into_iter()
+        .map(|e| match e.name() {
+            "prod-frankfurt" => resized(5, "m5.xlarge")(e),
+            _ => e,
+        })
+        .collect();
+    let (code, plan) = plan_json(dir.path(), &app_with(envs), &[]);
+    assert_eq!(code, 2);
+    for env in ["prod-oregon", "prod-frankfurt"] {
+        let cfn = stack(&plan, env, "cloudformation");
+        assert_eq!(counts(cfn), [2, 0, 0, 0], "{env}");
+        assert_eq!(
+            resources(cfn, "add"),
+            ["NotebookService4", "NotebookService5"]
+        );
+        let tf = stack(&plan, env, "terraform");
+        assert_eq!(counts(tf), [2, 0, 0, 0], "{env}");
+        assert_eq!(
+            resources(tf, "add"),
+            [
+                "aws_instance.notebook_service_4",
+                "aws_instance.notebook_service_5"
+            ]
+        );
+        assert_eq!(cfn["outputs"].as_array().unwrap().len(), 2);
+    }
+    for target in TARGETS {
+        assert_eq!(stack(&plan, "test", target)["status"], "unchanged");
+    }
+}
+
+#[test]
+fn changing_the_instance_size_updates_in_place() {
+    let dir = baseline(&app());
+    let envs = environments_with("prod-oregon", resized(3, "m5.2xlarge"));
+    let (code, plan) = plan_json(dir.path(), &app_with(envs), &[]);
+    assert_eq!(code, 2);
+    for target in TARGETS {
+        let s = stack(&plan, "prod-oregon", target);
+        assert_eq!(counts(s), [0, 3, 0, 0], "{target}");
+        for r in s["resources"].as_array().unwrap() {
+            let changes = r["changes"].as_array().unwrap();
+            assert_eq!(changes.len(), 1, "{r}");
+            assert_eq!(changes[0]["after"], "m5.2xlarge");
+        }
+    }
+    // Terraform updates the type in place (a stop and start). The CloudFormation registry lists
+    // InstanceType as conditionally create-only (instance-store-backed instances are replaced): the plan
+    // says "may replace" rather than guess.
+    let tf = &stack(&plan, "prod-oregon", "terraform")["resources"][0];
+    assert_eq!(tf["may_replace"], false);
+    assert_eq!(
+        tf["changes"][0]["path"],
+        serde_json::json!(["instance_type"])
+    );
+    assert_eq!(tf["changes"][0]["replacement"], "never");
+    let cfn = &stack(&plan, "prod-oregon", "cloudformation")["resources"][0];
+    assert_eq!(cfn["may_replace"], true);
+    assert_eq!(cfn["changes"][0]["replacement"], "conditional");
+    assert!(cfn["changes"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("conditionally create-only property `InstanceType`"));
+    assert_eq!(
+        stack(&plan, "prod-oregon", "cloudformation")["summary"]["may_replace"],
+        3
+    );
+}
+
+#[test]
+fn changing_the_ami_parameter_replaces_every_instance_naming_the_property() {
+    let dir = baseline(&app());
+    let arm = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
+    let envs = environments_with("prod-oregon", |e| {
+        let sizing = Sizing::new(3, "m4.xlarge").ami_parameter(arm);
+        Environment::new(e.name(), e.account(), e.region(), sizing).tag("stage", "prod")
+    });
+    let (code, plan) = plan_json(dir.path(), &app_with(envs), &[]);
+    assert_eq!(code, 2);
+
+    let cfn = stack(&plan, "prod-oregon", "cloudformation");
+    assert_eq!(counts(cfn), [0, 0, 3, 0]);
+    assert_eq!(
+        cfn["settings"],
+        serde_json::json!(["parameter AmiId (changed)"])
+    );
+    let change = &cfn["resources"][0]["changes"][0];
+    assert_eq!(change["path"], serde_json::json!(["ImageId"]));
+    assert_eq!(change["replacement"], "always");
+    assert_eq!(change["known_after_deploy"], "parameter `AmiId` changes");
+    assert_eq!(change["reason"], "create-only property `ImageId`");
+
+    let tf = stack(&plan, "prod-oregon", "terraform");
+    assert_eq!(counts(tf), [0, 0, 3, 0]);
+    let change = &tf["resources"][0]["changes"][0];
+    assert_eq!(change["path"], serde_json::json!(["ami"]));
+    assert_eq!(change["replacement"], "always");
+    assert_eq!(change["reason"], "force-new attribute `ami`");
+    assert_eq!(
+        change["known_after_deploy"],
+        "`data.aws_ssm_parameter.ami_id` reads a changed value: variable `ami_id` changes"
+    );
+    assert_eq!(
+        tf["settings"],
+        serde_json::json!([
+            "variable ami_id (changed)",
+            "data.aws_ssm_parameter.ami_id (changed)"
+        ])
+    );
+    // Outputs read the replaced instances' addresses.
+    assert_eq!(tf["outputs"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        stack(&plan, "prod-frankfurt", "terraform")["status"],
+        "unchanged"
+    );
+}
+
+#[test]
+fn adding_a_region_adds_a_whole_environment() {
+    let dir = baseline(&app());
+    let mut envs = environments();
+    envs.push(prod_ireland());
+    let (code, plan) = plan_json(dir.path(), &app_with(envs), &[]);
+    assert_eq!(code, 2);
+    for target in TARGETS {
+        let s = stack(&plan, "prod-ireland", target);
+        assert_eq!(s["status"], "added");
+        let [add, update, replace, destroy] = counts(s);
+        assert_eq!((update, replace, destroy), (0, 0, 0));
+        assert_eq!(add as usize, s["resources"].as_array().unwrap().len());
+        // VPC (+ its adopted default security group in Terraform), subnet, gateway (+ attachment in
+        // CloudFormation), route table, route, association, security group (+ 2 rules in Terraform),
+        // 3 instances.
+        let expected = if target == "cloudformation" { 11 } else { 13 };
+        assert_eq!(add, expected, "{target}");
+        for env in ["prod-oregon", "prod-frankfurt", "test"] {
+            assert_eq!(stack(&plan, env, target)["status"], "unchanged");
+        }
+    }
+}
+
+#[test]
+fn removing_the_test_environment_destroys_every_resource_listed() {
+    let dir = baseline(&app());
+    let envs = environments()
+        .into_iter()
+        .filter(|e| e.name() != "test")
+        .collect();
+    let (code, plan) = plan_json(dir.path(), &app_with(envs), &[]);
+    assert_eq!(code, 2, "nothing stateful: changes, no data loss");
+    let before: Value = serde_json::from_slice(
+        &std::fs::read(
+            dir.path()
+                .join("base/cloudformation/test/notebook.template.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let ids: Vec<&str> = before["Resources"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let cfn = stack(&plan, "test", "cloudformation");
+    assert_eq!(cfn["status"], "removed");
+    assert_eq!(resources(cfn, "destroy"), ids);
+    let tf = stack(&plan, "test", "terraform");
+    assert_eq!(tf["status"], "removed");
+    assert_eq!(counts(tf)[3], 11, "one instance in test");
+    assert!(resources(tf, "destroy").contains(&"aws_instance.notebook_service_1"));
+}
+
+/// The flagship holds no data yet, so the previous tree is given a bucket and a database that the
+/// definition no longer has: the plan flags both as DATA LOSS and exits 3 unless allowed.
+#[test]
+fn removing_a_stateful_resource_is_data_loss_and_exits_3() {
+    let dir = baseline(&app());
+    let base = dir.path().join("base");
+    let edit = |path: &str, f: &dyn Fn(&mut Value)| {
+        let file = base.join(path);
+        let mut doc: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        f(&mut doc);
+        std::fs::write(&file, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+    };
+    edit(crate::common::CFN_OREGON, &|doc| {
+        doc["Resources"]["Assets"] = serde_json::json!({"Type": "AWS::S3::Bucket"});
+        doc["Resources"]["Kept"] =
+            serde_json::json!({"Type": "AWS::S3::Bucket", "DeletionPolicy": "Retain"});
+    });
+    edit(TF_OREGON, &|doc| {
+        doc["resource"]["aws_db_instance"] = serde_json::json!({"notes": {
+            "engine": "postgres", "instance_class": "db.t3.micro", "allocated_storage": 20
+        }});
+    });
+
+    let (code, plan) = plan_json(dir.path(), &app(), &[]);
+    assert_eq!(code, 3);
+    assert_eq!(plan["data_loss"], true);
+    assert_eq!(plan["summary"]["data_loss"], 2);
+    let cfn = stack(&plan, "prod-oregon", "cloudformation");
+    assert_eq!(resources(cfn, "destroy"), ["Assets", "Kept"]);
+    assert_eq!(
+        cfn["resources"][0]["data_loss"],
+        "the bucket and its objects"
+    );
+    assert_eq!(cfn["resources"][1]["data_loss"], Value::Null);
+    assert!(cfn["resources"][1]["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("DeletionPolicy Retain"));
+    let tf = stack(&plan, "prod-oregon", "terraform");
+    assert_eq!(tf["resources"][0]["address"], "aws_db_instance.notes");
+    assert_eq!(tf["resources"][0]["data_loss"], "the database and its data");
+
+    let (code, _) = plan_json(dir.path(), &app(), &["--allow-data-loss"]);
+    assert_eq!(code, 2);
+    let (code, human, _) = cli(&app(), &["plan", "--against", base.to_str().unwrap()]);
+    assert_eq!(code, 3);
+    assert!(
+        human.contains("DATA LOSS: the bucket and its objects"),
+        "{human}"
+    );
+    assert!(human.contains("total: 0 to add, 0 to update, 0 to replace, 3 to destroy in 2 of 6 stacks; 2 changes LOSE DATA"), "{human}");
+}
+
+#[test]
+fn plan_errors_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nothing-here");
+    let (code, stdout, stderr) = cli(&app(), &["plan", "--against", missing.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty());
+    assert!(stderr.starts_with("error: cannot read `"), "{stderr}");
+    assert!(stderr.contains("manifest.json"), "{stderr}");
+    // A usage error is 1 for plan, as 2 means "changes".
+    let (code, _, stderr) = cli(&app(), &["plan", "--format", "yaml"]);
+    assert_eq!(code, 1, "{stderr}");
+    let (code, _, _) = cli(&app(), &["synth", "--format", "yaml"]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn plan_selects_environments_and_targets_on_both_sides() {
+    let dir = baseline(&app());
+    let base = dir.path().join("base");
+    let (code, plan) = {
+        let (code, stdout, stderr) = cli(
+            &app(),
+            &[
+                "plan",
+                "--against",
+                base.to_str().unwrap(),
+                "--format",
+                "json",
+                "--env",
+                "test",
+                "--target",
+                "terraform",
+            ],
+        );
+        assert!(stderr.is_empty(), "{stderr}");
+        (code, serde_json::from_str::<Value>(&stdout).unwrap())
+    };
+    assert_eq!(code, 0);
+    let stacks = plan["stacks"].as_array().unwrap();
+    assert_eq!(
+        stacks.len(),
+        1,
+        "only the selected stack, none shown as removed"
+    );
+    assert_eq!(stacks[0]["environment"], "test");
+}
+
+#[test]
+fn synth_check_lists_what_differs() {
+    let dir = baseline(&app());
+    let base = dir.path().join("base");
+    let out = base.to_str().unwrap();
+    let (code, stdout, _) = cli(&app(), &["synth", "--check", "--out", out]);
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("up to date: the 7 files"), "{stdout}");
+
+    let envs = environments_with("prod-oregon", resized(4, "m4.xlarge"));
+    std::fs::write(base.join("stray.txt"), "x").unwrap();
+    let (code, stdout, stderr) = cli(&app_with(envs), &["synth", "--check", "--out", out]);
+    assert_eq!(code, 1);
+    assert!(stdout.is_empty());
+    let expected = format!(
+        "error: {out} is not what the definition produces (4 differences):\n  \
+         differs: cloudformation/prod-oregon/notebook.template.json\n  \
+         differs: manifest.json\n  \
+         unexpected: stray.txt\n  \
+         differs: terraform/prod-oregon/notebook/main.tf.json\n  \
+         = help: run `synth` to update it, or `plan --against {out}` to see what the changes do\n"
+    );
+    assert_eq!(stderr, expected);
+    // Nothing was written.
+    assert!(base.join("stray.txt").exists());
+}
+
+/// One plan with every kind of change, in the three formats, byte for byte: prod-oregon scales out and
+/// changes size, prod-frankfurt switches AMI, and the previous tree had a bucket that is gone.
+#[test]
+fn the_three_formats_match_their_snapshots() {
+    let dir = baseline(&app());
+    let base = dir.path().join("base");
+    let file = base.join(crate::common::CFN_OREGON);
+    let mut doc: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    doc["Resources"]["Assets"] = serde_json::json!({"Type": "AWS::S3::Bucket"});
+    std::fs::write(&file, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+
+    let arm = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
+    let envs = environments_with("prod-oregon", resized(4, "m5.2xlarge"))
+        .into_iter()
+        .map(|e| match e.name() {
+            "prod-frankfurt" => {
+                let sizing = Sizing::new(3, "m5.xlarge").ami_parameter(arm);
+                Environment::new(e.name(), e.account(), e.region(), sizing).tag("stage", "prod")
+            }
+            _ => e,
+        })
+        .collect();
+    let after = app_with(envs);
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../snapshots/plan"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    let against = base.to_str().unwrap();
+    for format in ["human", "markdown", "json"] {
+        let (code, stdout, stderr) =
+            cli(&after, &["plan", "--against", against, "--format", format]);
+        assert_eq!(code, 3, "{stderr}");
+        // The scratch path never reaches the plan.
+        assert!(!stdout.contains(against));
+        settings.bind(|| insta::assert_snapshot!(format!("notebook-service.{format}"), stdout));
+    }
+}
+
+#[test]
+fn human_output_is_colored_only_on_a_terminal() {
+    let dir = baseline(&app());
+    let base = dir.path().join("base");
+    let args = [
+        "notebook-service",
+        "plan",
+        "--against",
+        base.to_str().unwrap(),
+    ];
+    for color in [false, true] {
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        let after = app_with(environments_with("prod-oregon", resized(4, "m4.xlarge")));
+        let code = run_with(&after, args, &mut stdout, &mut stderr, color);
+        assert_eq!(code, 2);
+        let text = String::from_utf8(stdout).unwrap();
+        assert_eq!(text.contains('\x1b'), color, "{text}");
+        assert!(text.contains("prod-oregon/notebook (terraform): 1 to add, 0 to update, 0 to replace, 0 to destroy"), "{text}");
+    }
+}
