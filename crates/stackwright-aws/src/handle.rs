@@ -58,6 +58,26 @@ macro_rules! common_setters {
                 self
             }
 
+            /// Accepts a security-scanner finding for this resource, with the reason a reviewer reads:
+            /// checkov reports check `check_id` (e.g. `CKV_AWS_130`) as skipped with it (CloudFormation
+            /// `Metadata.checkov.skip`; Terraform's `"//"` comment, read by `scripts/check-artifacts.sh`).
+            pub fn accept_finding(mut self, check_id: &str, reason: &str) -> Self {
+                let well_formed = check_id.starts_with("CKV")
+                    && check_id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+                if !well_formed {
+                    self.resource.problems.push(format!(
+                        "accepted finding `{check_id}`: expected a checkov check id like `CKV_AWS_130`"
+                    ));
+                }
+                if reason.trim().is_empty() {
+                    self.resource.problems.push(format!(
+                        "accepted finding `{check_id}` has no reason: say why the risk is acceptable"
+                    ));
+                }
+                self.resource.accepted_findings.push((check_id.to_owned(), reason.to_owned()));
+                self
+            }
+
             /// Escape hatch: sets `path` (dot-separated, relative to the resource entry, e.g.
             /// `Properties.MetadataOptions.HttpPutResponseHopLimit`) in the CloudFormation output only.
             #[track_caller]

@@ -77,6 +77,9 @@ pub struct Resource {
     pub physical_name: Option<PhysicalName>,
     /// Target-specific edits of the lowered resource, applied last (the escape hatch).
     pub overrides: Vec<Override>,
+    /// Security-scanner findings (check id, reason) the user accepts for this resource; the artifacts
+    /// carry them as documented skips.
+    pub accepted_findings: Vec<(String, String)>,
     /// The id this resource had before the user renamed it: Terraform moves the existing resource to the
     /// new name instead of destroying and recreating it; a change plan shows the rename.
     pub renamed_from: Option<String>,
@@ -97,6 +100,7 @@ impl Resource {
             removal_policy: RemovalPolicy::Destroy,
             physical_name: None,
             overrides: Vec::new(),
+            accepted_findings: Vec::new(),
             renamed_from: None,
             location: std::panic::Location::caller(),
             problems: Vec::new(),

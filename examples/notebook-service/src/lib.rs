@@ -3,7 +3,7 @@
 //! instance installs JupyterLab at first boot from a cloud-init template (`templates/notebook-service/`).
 
 use stackwright::aws::ec2::{self, Peer, Port};
-use stackwright::aws::ssm;
+use stackwright::aws::{iam, ssm};
 use stackwright::prelude::*;
 use stackwright::tags;
 
@@ -87,8 +87,15 @@ pub fn app() -> App<Sizing> {
 pub fn notebook(stack: &mut Stack, env: &Environment<Sizing>) {
     let vpc = stack
         .add(ec2::Vpc::new("Vpc", "10.0.0.0/16").tag("Name", format!("notebook-{}", env.name())));
-    let subnet = stack
-        .add(ec2::Subnet::new("PublicSubnet", &vpc, "10.0.0.0/24").map_public_ip_on_launch(true));
+    ec2::VpcFlowLogs::new("VpcFlowLogs").add_to(stack, &vpc);
+    let subnet = stack.add(
+        ec2::Subnet::new("PublicSubnet", &vpc, "10.0.0.0/24")
+            .map_public_ip_on_launch(true)
+            .accept_finding(
+                "CKV_AWS_130",
+                "the notebook instances serve HTTPS to the internet from this public subnet",
+            ),
+    );
     let gateway = stack.add(ec2::InternetGateway::new("InternetGateway", &vpc));
     let routes = stack.add(ec2::RouteTable::new("PublicRoutes", &vpc));
     let default_route = stack.add(ec2::Route::to_internet_gateway(
@@ -119,6 +126,15 @@ pub fn notebook(stack: &mut Stack, env: &Environment<Sizing>) {
             "HTTPS to package repositories and AWS APIs",
         ),
     );
+    // Operators reach the instances through Session Manager, not SSH: the instances' role may
+    // register with Systems Manager, and nothing else.
+    let role = stack.add(
+        iam::Role::for_service("NotebookRole", "ec2.amazonaws.com").managed_policy(format!(
+            "arn:{}:iam::aws:policy/AmazonSSMManagedInstanceCore",
+            env.partition()
+        )),
+    );
+    let profile = stack.add(iam::InstanceProfile::new("NotebookProfile", &role));
     let ami = stack.add(ssm::ParameterLookup::image_id(
         "AmiId",
         &env.config().ami_parameter,
@@ -140,6 +156,7 @@ pub fn notebook(stack: &mut Stack, env: &Environment<Sizing>) {
             ec2::Instance::new(&id, ami.value(), &env.config().instance_type)
                 .subnet(&subnet)
                 .security_group(&security_group)
+                .instance_profile(&profile)
                 .user_data(&user_data)
                 // Boot scripts fetch packages: wait until the subnet can reach the internet.
                 .depends_on(&default_route)

@@ -227,10 +227,11 @@ fn adding_a_region_adds_a_whole_environment() {
         let [add, update, replace, destroy] = counts(s);
         assert_eq!((update, replace, destroy), (0, 0, 0));
         assert_eq!(add as usize, s["resources"].as_array().unwrap().len());
-        // VPC (+ its adopted default security group in Terraform), subnet, gateway (+ attachment in
-        // CloudFormation), route table, route, association, security group (+ 2 rules in Terraform),
-        // 3 instances.
-        let expected = if target == "cloudformation" { 11 } else { 13 };
+        // VPC (+ its adopted default security group in Terraform), flow logs (log group, role, policy,
+        // flow log), subnet, gateway (+ attachment in CloudFormation), route table, route, association,
+        // security group (+ 2 rules in Terraform), role (+ its managed-policy attachment in Terraform),
+        // instance profile, 3 instances.
+        let expected = if target == "cloudformation" { 17 } else { 20 };
         assert_eq!(add, expected, "{target}");
         for env in ["prod-oregon", "prod-frankfurt", "test"] {
             assert_eq!(stack(&plan, env, target)["status"], "unchanged");
@@ -246,7 +247,10 @@ fn removing_the_test_environment_destroys_every_resource_listed() {
         .filter(|e| e.name() != "test")
         .collect();
     let (code, plan) = plan_json(dir.path(), &app_with(envs), &[]);
-    assert_eq!(code, 2, "nothing stateful: changes, no data loss");
+    assert_eq!(
+        code, 3,
+        "the flow-log group holds logs: destroying it loses data"
+    );
     let before: Value = serde_json::from_slice(
         &std::fs::read(
             dir.path()
@@ -266,7 +270,7 @@ fn removing_the_test_environment_destroys_every_resource_listed() {
     assert_eq!(resources(cfn, "destroy"), ids);
     let tf = stack(&plan, "test", "terraform");
     assert_eq!(tf["status"], "removed");
-    assert_eq!(counts(tf)[3], 11, "one instance in test");
+    assert_eq!(counts(tf)[3], 18, "one instance in test");
     assert!(resources(tf, "destroy").contains(&"aws_instance.notebook_service_1"));
 }
 

@@ -97,10 +97,14 @@ fn replicating_to_a_new_region_adds_an_environment_of_the_same_shape() {
     let tag = |resource: &str, i: usize| format!("/Resources/{resource}/Properties/Tags/{i}/Value");
     let mut expected = vec!["/Description".to_owned(), tag("Vpc", 1), tag("Vpc", 6)];
     for resource in [
+        "VpcFlowLogsLogs",
+        "VpcFlowLogsRole",
+        "VpcFlowLogs",
         "PublicSubnet",
         "InternetGateway",
         "PublicRoutes",
         "NotebookSecurityGroup",
+        "NotebookRole",
     ] {
         expected.push(tag(resource, 1));
     }
@@ -129,7 +133,13 @@ fn replicating_to_a_new_region_adds_an_environment_of_the_same_shape() {
             "///".to_owned(),
             "/provider/aws/region".to_owned(),
             "/provider/aws/default_tags/tags/environment".to_owned(),
+            // Terraform spells the region in the flow logs' ARNs (CloudFormation uses `AWS::Region`).
+            "/data/aws_iam_policy_document/vpc_flow_logs_delivery_policy_document/statement/0/resources/0"
+                .to_owned(),
+            "/data/aws_iam_policy_document/vpc_flow_logs_delivery_policy_document/statement/0/resources/1"
+                .to_owned(),
             "/resource/aws_vpc/vpc/tags/Name".to_owned(),
+            "/resource/aws_flow_log/vpc_flow_logs/log_destination".to_owned(),
             tf_user_data(1),
             tf_user_data(2),
             tf_user_data(3),
@@ -184,10 +194,20 @@ fn recreating_in_a_new_account_changes_only_the_account() {
     let cfn = "cloudformation/test/notebook.template.json";
     let tf = "terraform/test/notebook/main.tf.json";
     assert_eq!(diff(&before[cfn], &after[cfn]), ["/Description"]);
-    assert_eq!(
-        diff(&before[tf], &after[tf]),
-        ["///", "/provider/aws/allowed_account_ids/0"]
-    );
+    // Terraform's provider is pinned to the account, which it spells literally where CloudFormation
+    // uses `AWS::AccountId` (the flow logs' trust condition and log ARNs): only those values change.
+    let changed = diff(&before[tf], &after[tf]);
+    assert_eq!(changed[..2], ["///", "/provider/aws/allowed_account_ids/0"]);
+    for path in &changed[2..] {
+        let value = after[tf]
+            .pointer(path)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        assert!(
+            value.contains("333333333333"),
+            "{path} changed without naming the account: {value}"
+        );
+    }
 
     // Physical-name properties of the types used: left unset so the engine generates unique names.
     for (path, document) in &after {

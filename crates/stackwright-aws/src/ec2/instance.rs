@@ -3,8 +3,9 @@ use crate::handle::{attr_handle, common_setters};
 use crate::{kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
-/// An EC2 instance. Secure by default: the instance metadata service requires session tokens (IMDSv2)
-/// and the root volume is an encrypted gp3 volume.
+/// An EC2 instance. Secure by default: the instance metadata service requires session tokens (IMDSv2),
+/// the root volume is an encrypted gp3 volume, detailed monitoring is on, and EBS traffic is optimized
+/// (for the types that support it).
 pub struct Instance {
     resource: Resource,
     root_volume: RootVolume,
@@ -105,13 +106,21 @@ impl Instance {
         image_id: impl Into<Expr>,
         instance_type: impl Into<Expr>,
     ) -> Self {
+        let image_id = image_id.into();
+        let instance_type = instance_type.into();
+        let mut resource = machine(id.into(), kinds::INSTANCE, image_id, instance_type.clone());
+        resource.set("monitoring", true);
+        // Current generations are EBS-optimized anyway; the previous ones reject the flag.
+        let legacy = instance_type.as_literal().is_some_and(|t| {
+            [
+                "t1.", "t2.", "m1.", "m2.", "c1.", "cc2.", "cg1.", "hi1.", "hs1.", "cr1.",
+            ]
+            .iter()
+            .any(|p| t.starts_with(p))
+        });
+        resource.set("ebs_optimized", !legacy);
         Instance {
-            resource: machine(
-                id.into(),
-                kinds::INSTANCE,
-                image_id.into(),
-                instance_type.into(),
-            ),
+            resource,
             root_volume: RootVolume::default(),
             security_groups: Vec::new(),
         }
@@ -119,6 +128,24 @@ impl Instance {
 
     pub fn subnet(mut self, subnet: &SubnetHandle) -> Self {
         self.resource.set("subnet_id", subnet.id());
+        self
+    }
+
+    /// The IAM role the instance's software acts as, through its instance profile.
+    pub fn instance_profile(mut self, profile: &crate::iam::InstanceProfileHandle) -> Self {
+        self.resource.set("instance_profile_name", profile.name());
+        self
+    }
+
+    /// Basic (5-minute) monitoring instead of detailed (1-minute) monitoring, which costs extra.
+    pub fn basic_monitoring(mut self) -> Self {
+        self.resource.set("monitoring", false);
+        self
+    }
+
+    /// Turns EBS optimization off (or on for a type given as a parameter).
+    pub fn ebs_optimized(mut self, enabled: bool) -> Self {
+        self.resource.set("ebs_optimized", enabled);
         self
     }
 }

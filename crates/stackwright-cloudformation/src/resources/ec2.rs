@@ -121,6 +121,9 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
         }
         kinds::INSTANCE => {
             machine(p);
+            p.copy("instance_profile_name", "IamInstanceProfile");
+            p.copy("monitoring", "Monitoring");
+            p.copy("ebs_optimized", "EbsOptimized");
             "AWS::EC2::Instance"
         }
         kinds::LAUNCH_TEMPLATE => {

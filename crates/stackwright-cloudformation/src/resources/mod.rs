@@ -128,14 +128,14 @@ pub(crate) struct Props<'l, 'p> {
     pub problems: &'p mut Vec<Diagnostic>,
     pub out: Map<String, Json>,
     /// checkov checks that do not apply to this resource, with the reason (see [`Props::checkov_skip`]).
-    pub skips: Vec<(&'static str, &'static str)>,
+    pub skips: Vec<(String, String)>,
 }
 
 impl Props<'_, '_> {
     /// Records that checkov check `id` does not apply, and why; emitted as the resource's
     /// `Metadata.checkov.skip`, which checkov reports as skipped with the reason.
-    pub fn checkov_skip(&mut self, id: &'static str, reason: &'static str) {
-        self.skips.push((id, reason));
+    pub fn checkov_skip(&mut self, id: &str, reason: &str) {
+        self.skips.push((id.to_owned(), reason.to_owned()));
     }
 
     pub fn expr(&mut self, expr: &Expr) -> Json {
@@ -246,7 +246,8 @@ impl Lowering<'_> {
             resource,
             problems,
             out: Map::new(),
-            skips: Vec::new(),
+            // Findings the user accepted lead; the lowering adds those its own defaults cause.
+            skips: resource.accepted_findings.clone(),
         };
         let mut secondary = Secondary {
             resources: Vec::new(),

@@ -156,6 +156,9 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
             a.copy("instance_type", "instance_type");
             a.copy("subnet_id", "subnet_id");
             a.copy("security_group_ids", "vpc_security_group_ids");
+            a.copy("instance_profile_name", "iam_instance_profile");
+            a.copy("monitoring", "monitoring");
+            a.copy("ebs_optimized", "ebs_optimized");
             // The provider base64-encodes `user_data` itself.
             a.copy("user_data", "user_data");
             if let Some(root) = root_volume(a) {

@@ -194,10 +194,10 @@ impl Resolve for Lowering<'_> {
 /// checkov checks that do not apply to a block, as its `"//"` comment (which Terraform ignores):
 /// `checkov:skip=<id>: <reason>` entries. checkov honours no skips in Terraform JSON, so
 /// `scripts/check-artifacts.sh` reads them and reports those checks as skipped, with the reason.
-pub(crate) fn checkov_skips(skips: &[(&str, &str)]) -> Json {
+pub(crate) fn checkov_skips<I: AsRef<str>, R: AsRef<str>>(skips: &[(I, R)]) -> Json {
     let entries = skips
         .iter()
-        .map(|(id, reason)| format!("checkov:skip={id}: {reason}"));
+        .map(|(id, reason)| format!("checkov:skip={}: {}", id.as_ref(), reason.as_ref()));
     Json::Array(entries.map(Json::String).collect())
 }
 
@@ -219,7 +219,7 @@ pub(crate) struct Attrs<'l, 'p> {
     pub problems: &'p mut Vec<Diagnostic>,
     pub out: Map<String, Json>,
     /// checkov checks that do not apply to the block, with the reason.
-    pub skips: Vec<(&'static str, &'static str)>,
+    pub skips: Vec<(String, String)>,
 }
 
 impl Attrs<'_, '_> {
@@ -267,8 +267,8 @@ impl Attrs<'_, '_> {
     }
 
     /// Records that checkov check `id` does not apply to this block, and why (see [`checkov_skips`]).
-    pub fn checkov_skip(&mut self, id: &'static str, reason: &'static str) {
-        self.skips.push((id, reason));
+    pub fn checkov_skip(&mut self, id: &str, reason: &str) {
+        self.skips.push((id.to_owned(), reason.to_owned()));
     }
 
     /// Resource tags only: the environment's tags reach every resource through the provider's
@@ -363,7 +363,8 @@ impl Lowering<'_> {
             resource,
             problems,
             out: Map::new(),
-            skips: Vec::new(),
+            // Findings the user accepted lead; the lowering adds those its own defaults cause.
+            skips: resource.accepted_findings.clone(),
         };
         let mut secondary = Secondary::default();
         let handled = if resource.kind == kinds::RAW {
