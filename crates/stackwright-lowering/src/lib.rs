@@ -3,7 +3,24 @@
 //! Architecture invariant: pure functions over `serde_json` values; nothing about one target's syntax.
 
 use serde_json::{Map, Value as Json};
-use stackwright_core::{Diagnostic, Override, Resource};
+use stackwright_core::{Diagnostic, Expr, Override, Resource, Value};
+
+/// Lowers a neutral value to JSON; `string` is the target's lowering of strings, which may hold
+/// references.
+pub fn lower_value(value: &Value, string: &mut dyn FnMut(&Expr) -> Json) -> Json {
+    match value {
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) => Json::from(*i),
+        Value::Str(e) => string(e),
+        Value::List(items) => Json::Array(items.iter().map(|v| lower_value(v, string)).collect()),
+        Value::Map(entries) => Json::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), lower_value(v, string)))
+                .collect(),
+        ),
+    }
+}
 
 /// Applies a resource's overrides for `target` to its lowered JSON, in declaration order. `lower` turns
 /// an override's neutral value into the target's JSON (so references stay live).
@@ -11,7 +28,7 @@ pub fn apply_overrides(
     target: &str,
     resource: &Resource,
     lowered: &mut Json,
-    lower: &mut dyn FnMut(&stackwright_core::Value) -> Json,
+    lower: &mut dyn FnMut(&Value) -> Json,
     problems: &mut Vec<Diagnostic>,
 ) {
     for o in resource.overrides.iter().filter(|o| o.target == target) {

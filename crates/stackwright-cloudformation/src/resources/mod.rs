@@ -150,18 +150,7 @@ impl Props<'_, '_> {
     }
 
     pub fn value(&mut self, value: &Value) -> Json {
-        match value {
-            Value::Bool(b) => Json::Bool(*b),
-            Value::Int(i) => Json::from(*i),
-            Value::Str(e) => self.expr(e),
-            Value::List(items) => Json::Array(items.iter().map(|v| self.value(v)).collect()),
-            Value::Map(entries) => Json::Object(
-                entries
-                    .iter()
-                    .map(|(k, v)| (k.clone(), self.value(v)))
-                    .collect(),
-            ),
-        }
+        stackwright_lowering::lower_value(value, &mut |e| self.expr(e))
     }
 
     /// Copies neutral property `from` to CloudFormation property `to`, when set.

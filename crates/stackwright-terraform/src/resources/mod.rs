@@ -224,27 +224,16 @@ pub(crate) struct Attrs<'l, 'p> {
 
 impl Attrs<'_, '_> {
     pub fn value(&mut self, value: &Value) -> Json {
-        match value {
-            Value::Bool(b) => Json::Bool(*b),
-            Value::Int(i) => Json::from(*i),
-            Value::Str(e) => {
-                let (resource, problems) = (self.resource, &mut *self.problems);
-                Json::String(expr::lower(e, self.lowering, &mut |m| {
-                    problems.push(
-                        Diagnostic::new(m)
-                            .for_resource(&resource.id)
-                            .at(resource.location),
-                    )
-                }))
-            }
-            Value::List(items) => Json::Array(items.iter().map(|v| self.value(v)).collect()),
-            Value::Map(entries) => Json::Object(
-                entries
-                    .iter()
-                    .map(|(k, v)| (k.clone(), self.value(v)))
-                    .collect(),
-            ),
-        }
+        let (resource, problems, lowering) = (self.resource, &mut *self.problems, self.lowering);
+        stackwright_lowering::lower_value(value, &mut |e| {
+            Json::String(expr::lower(e, lowering, &mut |m| {
+                problems.push(
+                    Diagnostic::new(m)
+                        .for_resource(&resource.id)
+                        .at(resource.location),
+                )
+            }))
+        })
     }
 
     /// Copies neutral property `from` to attribute `to`, when set.
