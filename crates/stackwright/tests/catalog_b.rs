@@ -707,6 +707,57 @@ fn rds_opt_outs_and_options() {
 }
 
 #[test]
+fn rds_master_user_secret_grant_reads_the_secret_and_its_key() {
+    check(
+        |s| {
+            let (_, group) = db_subnets(s);
+            let key = s.add(kms::Key::new("Key"));
+            let plain = s.add(rds::DbInstance::new(
+                "Plain",
+                Engine::Postgres,
+                "db.t4g.micro",
+                &group,
+            ));
+            let keyed = s.add(
+                rds::DbInstance::new("Keyed", Engine::Postgres, "db.t4g.micro", &group)
+                    .encryption_key(&key),
+            );
+            let role = role(s);
+            s.add(plain.grant_read_master_user_secret(&role));
+            s.add(keyed.grant_read_master_user_secret(&role));
+        },
+        &[
+            (
+                "/Resources/AppPlainMasterUserSecretRead/Properties/PolicyName",
+                json!("App-Plain-MasterUserSecret-Read"),
+            ),
+            // RDS's own key (aws/secretsmanager) needs no grant; only the secret is named.
+            (
+                "/Resources/AppPlainMasterUserSecretRead/Properties/PolicyDocument/Statement",
+                json!([{"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                        "Resource": [{"Fn::GetAtt": ["Plain", "MasterUserSecret.SecretArn"]}]}]),
+            ),
+            (
+                "/Resources/AppKeyedMasterUserSecretRead/Properties/PolicyDocument/Statement",
+                json!([
+                    {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                     "Resource": [{"Fn::GetAtt": ["Keyed", "MasterUserSecret.SecretArn"]}]},
+                    {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": [{"Fn::GetAtt": ["Key", "Arn"]}]}
+                ]),
+            ),
+        ],
+        &[(
+            "/data/aws_iam_policy_document/app_keyed_master_user_secret_read_policy_document/statement",
+            json!([
+                {"effect": "Allow", "actions": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                 "resources": ["${aws_db_instance.keyed.master_user_secret[0].secret_arn}"]},
+                {"effect": "Allow", "actions": ["kms:Decrypt", "kms:DescribeKey"], "resources": ["${aws_kms_key.key.arn}"]}
+            ]),
+        )],
+    );
+}
+
+#[test]
 fn dynamodb_table_is_encrypted_recoverable_and_protected() {
     let (template, module) = check(
         |s| {
