@@ -476,6 +476,67 @@ fn checks_that_do_not_apply_are_skipped_with_a_reason_in_both_targets() {
 }
 
 #[test]
+fn accepted_findings_reach_every_block_a_resource_splits_into() {
+    const REASON: &str = "redirected to HTTPS";
+    let (template, module) = check(
+        |s| {
+            let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            s.add(
+                ec2::SecurityGroup::new("Web", &vpc, "web")
+                    .allow_ingress(ec2::Peer::any_ipv4(), ec2::Port::tcp(80), "HTTP")
+                    .accept_finding("CKV_AWS_260", REASON),
+            );
+            s.add(s3::Bucket::new("Assets").accept_finding("CKV_AWS_70", "a reason"));
+        },
+        &[
+            (
+                "/Resources/Web/Metadata/checkov/skip",
+                json!([{"id": "CKV_AWS_260", "comment": REASON}]),
+            ),
+            // The bucket's own skips follow the user's; its policy carries the user's only.
+            (
+                "/Resources/Assets/Metadata/checkov/skip/0",
+                json!({"id": "CKV_AWS_70", "comment": "a reason"}),
+            ),
+            (
+                "/Resources/AssetsPolicy/Metadata/checkov/skip",
+                json!([{"id": "CKV_AWS_70", "comment": "a reason"}]),
+            ),
+        ],
+        &[
+            (
+                "/resource/aws_security_group/web/~1~1",
+                json!(["checkov:skip=CKV_AWS_260: redirected to HTTPS"]),
+            ),
+            // checkov reports an open port on the rule, a block of its own in Terraform.
+            (
+                "/resource/aws_vpc_security_group_ingress_rule/web_ingress_1/~1~1",
+                json!(["checkov:skip=CKV_AWS_260: redirected to HTTPS"]),
+            ),
+            (
+                "/data/aws_iam_policy_document/assets_policy/~1~1/0",
+                json!("checkov:skip=CKV_AWS_70: a reason"),
+            ),
+        ],
+    );
+    let entries = template["Resources"].as_object().unwrap();
+    let policy: Vec<&str> = entries["AssetsPolicy"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(policy, ["Type", "Metadata", "Properties"]);
+    assert!(
+        module
+            .to_string()
+            .matches("checkov:skip=CKV_AWS_70")
+            .count()
+            >= 2
+    );
+}
+
+#[test]
 fn bad_identity_and_data_input_is_located() {
     let (role_at, statement_at) = (line_below(2), line_below(4));
     let app = one_stack(|s| {
