@@ -28,6 +28,8 @@ pub struct AppTier {
     pub min_size: u32,
     pub max_size: u32,
     pub desired_capacity: u32,
+    /// The fleet's average CPU utilization that scaling aims at, in percent.
+    pub target_cpu_percent: u8,
     /// The release the instances install from the assets bucket (`releases/webapp-<version>.tar.gz`).
     pub release: String,
 }

@@ -3,7 +3,9 @@
 //! at all.
 
 use crate::config::WebConfig;
-use stackwright::aws::{ec2, kms};
+use crate::{APP_PORT, POSTGRES_PORT};
+use stackwright::aws::ec2::{self, Peer, Port};
+use stackwright::aws::kms;
 use stackwright::Stack;
 
 pub const VPC_CIDR: &str = "10.0.0.0/16";
@@ -104,4 +106,93 @@ pub fn declare(
         data,
         egress,
     }
+}
+
+/// The security groups of the three tiers, each open only to the tier in front of it.
+pub struct SecurityGroups {
+    pub load_balancer: ec2::SecurityGroupHandle,
+    pub app: ec2::SecurityGroupHandle,
+    pub database: ec2::SecurityGroupHandle,
+}
+
+/// A group references the group in front of it (the app's admits the load balancer's); the way back
+/// goes to the tier's subnets, as two groups cannot reference each other.
+pub fn security_groups(stack: &mut Stack, vpc: &ec2::VpcHandle) -> SecurityGroups {
+    let load_balancer = ec2::SecurityGroup::new(
+        "LoadBalancerSecurityGroup",
+        vpc,
+        "webapp load balancer: HTTPS and HTTP in, the app port out",
+    )
+    .allow_ingress(Peer::any_ipv4(), Port::tcp(443), "HTTPS from anywhere")
+    .allow_ingress(
+        Peer::any_ipv4(),
+        Port::tcp(80),
+        "HTTP from anywhere, redirected to HTTPS",
+    )
+    .accept_finding(
+        "CKV_AWS_260",
+        "port 80 is open only for the listener that redirects every request to HTTPS",
+    );
+    let load_balancer = stack.add(allow_egress_to_subnets(
+        load_balancer,
+        &APP_SUBNETS,
+        APP_PORT,
+        "the app instances",
+    ));
+
+    let app = ec2::SecurityGroup::new(
+        "AppSecurityGroup",
+        vpc,
+        "webapp instances: the app port from the load balancer",
+    )
+    .allow_ingress(
+        Peer::security_group(&load_balancer),
+        Port::tcp(APP_PORT),
+        "from the load balancer",
+    )
+    .allow_egress(
+        Peer::any_ipv4(),
+        Port::tcp(443),
+        "HTTPS to AWS APIs and package repositories, through NAT",
+    );
+    let app = stack.add(allow_egress_to_subnets(
+        app,
+        &DATA_SUBNETS,
+        POSTGRES_PORT,
+        "PostgreSQL",
+    ));
+
+    let database = stack.add(
+        ec2::SecurityGroup::new(
+            "DatabaseSecurityGroup",
+            vpc,
+            "webapp database: PostgreSQL from the app instances only",
+        )
+        .allow_ingress(
+            Peer::security_group(&app),
+            Port::tcp(POSTGRES_PORT),
+            "PostgreSQL from the app instances",
+        ),
+    );
+    SecurityGroups {
+        load_balancer,
+        app,
+        database,
+    }
+}
+
+/// Opens `port` towards each of a tier's subnets (`what` is there, e.g. `PostgreSQL`).
+fn allow_egress_to_subnets(
+    group: ec2::SecurityGroup,
+    subnets: &[&str],
+    port: u16,
+    what: &str,
+) -> ec2::SecurityGroup {
+    subnets.iter().fold(group, |group, cidr| {
+        group.allow_egress(
+            Peer::ipv4(*cidr),
+            Port::tcp(port),
+            format!("{what} in {cidr}"),
+        )
+    })
 }

@@ -285,6 +285,19 @@ fn environments_differ_where_their_config_does() {
         resource(production, "AppFleet")["Properties"]["MinSize"],
         "2"
     );
+    // The fleet scales on CPU, towards each environment's target, in both targets.
+    let tracking = &resource(production, "AppScalingPolicy")["Properties"];
+    assert_eq!(tracking["AutoScalingGroupName"], json!({"Ref": "AppFleet"}));
+    assert_eq!(tracking["TargetTrackingConfiguration"]["TargetValue"], 50);
+    let tracking = block(staging_tf, "aws_autoscaling_policy", "app_scaling_policy");
+    assert_eq!(
+        tracking["autoscaling_group_name"],
+        "${aws_autoscaling_group.app_fleet.name}"
+    );
+    assert_eq!(
+        tracking["target_tracking_configuration"]["target_value"],
+        70
+    );
     // Each Terraform module is pinned to its environment's account and region.
     for (module, account, region) in [
         (staging_tf, "333333333333", "eu-west-1"),
