@@ -130,19 +130,34 @@ pub fn web(stack: &mut Stack, env: &Environment<WebConfig>) {
     app_tier::declare(stack, env, &net, &groups, &data, &edge);
 
     let domain = env.config().domain.as_str();
-    stack
-        .output("SiteUrl", interpolate!["https://", domain])
-        .description("where the app answers");
-    stack
-        .output("LoadBalancerDnsName", edge.load_balancer.dns_name())
-        .description("the load balancer's own name, which the site record aliases");
-    stack
-        .output("ZoneId", edge.zone.id())
-        .description("the hosted zone the parent domain delegates to");
-    stack
-        .output("AssetsBucketName", data.assets.name())
-        .description("upload releases to releases/webapp-<version>.tar.gz");
-    stack
-        .output("DatabaseSecretArn", data.database.master_user_secret_arn())
-        .description("the secret holding the database master credentials (read it, never copy it)");
+    let outputs = [
+        (
+            "SiteUrl",
+            interpolate!["https://", domain],
+            "where the app answers",
+        ),
+        (
+            "LoadBalancerDnsName",
+            edge.load_balancer.dns_name(),
+            "the load balancer's own name, which the site record aliases",
+        ),
+        (
+            "ZoneId",
+            edge.zone.id(),
+            "the hosted zone the parent domain delegates to",
+        ),
+        (
+            "AssetsBucketName",
+            data.assets.name(),
+            "upload releases to releases/webapp-<version>.tar.gz",
+        ),
+        (
+            "DatabaseSecretArn",
+            data.database.master_user_secret_arn(),
+            "the secret holding the database master credentials (read it, never copy it)",
+        ),
+    ];
+    for (id, value, description) in outputs {
+        stack.output(id, value).description(description);
+    }
 }
