@@ -4,10 +4,10 @@ use crate::cloudwatch::Metric;
 use crate::ec2::{SecurityGroupHandle, SubnetHandle};
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{RoleHandle, RolePolicy, Statement};
-use crate::kms::KeyHandle;
+use crate::kms::{key_use, KeyHandle, DECRYPT_ACTIONS};
 use crate::naming::physical_name;
-use crate::{arn, kinds, Handle};
-use stackwright_core::{interpolate, Declare, RemovalPolicy, Resource, ResourceRef, Value};
+use crate::{arn, kinds, secretsmanager, Handle};
+use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef, Value};
 
 /// The subnets (in at least two availability zones) a DB instance can be placed in.
 pub struct DbSubnetGroup {
@@ -309,7 +309,7 @@ attr_handle!(
         resource_id: "resource_id",
         /// The Secrets Manager secret RDS keeps the master password in.
         master_user_secret_arn: "master_user_secret_arn",
-    } id: String
+    } id: String, kms_key: Option<Expr>
 );
 
 impl DbInstanceHandle {
@@ -334,6 +334,24 @@ impl DbInstanceHandle {
             statements,
         )
     }
+
+    /// Lets `role` read the master user's credentials (`{"username": ..., "password": ...}`) from the
+    /// secret RDS keeps them in, and decrypt them with the instance's encryption key if it has one:
+    /// `stack.add(db.grant_read_master_user_secret(&role))`. The value is read at run time; no artifact
+    /// holds it.
+    #[track_caller]
+    pub fn grant_read_master_user_secret(&self, role: &RoleHandle) -> RolePolicy {
+        let mut statements = vec![Statement::allow()
+            .actions(secretsmanager::READ_ACTIONS)
+            .resource(self.master_user_secret_arn())];
+        statements.extend(key_use(self.kms_key.as_ref(), &DECRYPT_ACTIONS));
+        RolePolicy::grant(
+            role,
+            &format!("{}-MasterUserSecret", self.id),
+            "Read",
+            statements,
+        )
+    }
 }
 
 impl Declare for DbInstance {
@@ -344,11 +362,17 @@ impl Declare for DbInstance {
                 .set("security_group_ids", Value::List(self.security_groups));
         }
         let id = self.resource.id.clone();
+        let kms_key = self
+            .resource
+            .get("kms_key_id")
+            .and_then(Value::as_expr)
+            .cloned();
         (
             self.resource,
             DbInstanceHandle {
                 handle: Handle(at),
                 id,
+                kms_key,
             },
         )
     }

@@ -118,15 +118,18 @@ impl SecretHandle {
     #[track_caller]
     pub fn grant_read(&self, role: &RoleHandle) -> RolePolicy {
         let mut statements = vec![Statement::allow()
-            .actions([
-                "secretsmanager:GetSecretValue",
-                "secretsmanager:DescribeSecret",
-            ])
+            .actions(READ_ACTIONS)
             .resource(self.arn())];
         statements.extend(key_use(self.kms_key.as_ref(), &DECRYPT_ACTIONS));
         RolePolicy::grant(role, &self.id, "Read", statements)
     }
 }
+
+/// What a role needs to read a secret's value (and the key it is encrypted with, if customer managed).
+pub(crate) const READ_ACTIONS: [&str; 2] = [
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:DescribeSecret",
+];
 
 impl Declare for Secret {
     type Handle = SecretHandle;

@@ -476,6 +476,67 @@ fn checks_that_do_not_apply_are_skipped_with_a_reason_in_both_targets() {
 }
 
 #[test]
+fn accepted_findings_reach_every_block_a_resource_splits_into() {
+    const REASON: &str = "redirected to HTTPS";
+    let (template, module) = check(
+        |s| {
+            let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            s.add(
+                ec2::SecurityGroup::new("Web", &vpc, "web")
+                    .allow_ingress(ec2::Peer::any_ipv4(), ec2::Port::tcp(80), "HTTP")
+                    .accept_finding("CKV_AWS_260", REASON),
+            );
+            s.add(s3::Bucket::new("Assets").accept_finding("CKV_AWS_70", "a reason"));
+        },
+        &[
+            (
+                "/Resources/Web/Metadata/checkov/skip",
+                json!([{"id": "CKV_AWS_260", "comment": REASON}]),
+            ),
+            // The bucket's own skips follow the user's; its policy carries the user's only.
+            (
+                "/Resources/Assets/Metadata/checkov/skip/0",
+                json!({"id": "CKV_AWS_70", "comment": "a reason"}),
+            ),
+            (
+                "/Resources/AssetsPolicy/Metadata/checkov/skip",
+                json!([{"id": "CKV_AWS_70", "comment": "a reason"}]),
+            ),
+        ],
+        &[
+            (
+                "/resource/aws_security_group/web/~1~1",
+                json!(["checkov:skip=CKV_AWS_260: redirected to HTTPS"]),
+            ),
+            // checkov reports an open port on the rule, a block of its own in Terraform.
+            (
+                "/resource/aws_vpc_security_group_ingress_rule/web_ingress_1/~1~1",
+                json!(["checkov:skip=CKV_AWS_260: redirected to HTTPS"]),
+            ),
+            (
+                "/data/aws_iam_policy_document/assets_policy/~1~1/0",
+                json!("checkov:skip=CKV_AWS_70: a reason"),
+            ),
+        ],
+    );
+    let entries = template["Resources"].as_object().unwrap();
+    let policy: Vec<&str> = entries["AssetsPolicy"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(policy, ["Type", "Metadata", "Properties"]);
+    assert!(
+        module
+            .to_string()
+            .matches("checkov:skip=CKV_AWS_70")
+            .count()
+            >= 2
+    );
+}
+
+#[test]
 fn bad_identity_and_data_input_is_located() {
     let (role_at, statement_at) = (line_below(2), line_below(4));
     let app = one_stack(|s| {
@@ -703,6 +764,57 @@ fn rds_opt_outs_and_options() {
                 json!("${aws_iam_role.monitoring.arn}"),
             ),
         ],
+    );
+}
+
+#[test]
+fn rds_master_user_secret_grant_reads_the_secret_and_its_key() {
+    check(
+        |s| {
+            let (_, group) = db_subnets(s);
+            let key = s.add(kms::Key::new("Key"));
+            let plain = s.add(rds::DbInstance::new(
+                "Plain",
+                Engine::Postgres,
+                "db.t4g.micro",
+                &group,
+            ));
+            let keyed = s.add(
+                rds::DbInstance::new("Keyed", Engine::Postgres, "db.t4g.micro", &group)
+                    .encryption_key(&key),
+            );
+            let role = role(s);
+            s.add(plain.grant_read_master_user_secret(&role));
+            s.add(keyed.grant_read_master_user_secret(&role));
+        },
+        &[
+            (
+                "/Resources/AppPlainMasterUserSecretRead/Properties/PolicyName",
+                json!("App-Plain-MasterUserSecret-Read"),
+            ),
+            // RDS's own key (aws/secretsmanager) needs no grant; only the secret is named.
+            (
+                "/Resources/AppPlainMasterUserSecretRead/Properties/PolicyDocument/Statement",
+                json!([{"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                        "Resource": [{"Fn::GetAtt": ["Plain", "MasterUserSecret.SecretArn"]}]}]),
+            ),
+            (
+                "/Resources/AppKeyedMasterUserSecretRead/Properties/PolicyDocument/Statement",
+                json!([
+                    {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                     "Resource": [{"Fn::GetAtt": ["Keyed", "MasterUserSecret.SecretArn"]}]},
+                    {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:DescribeKey"], "Resource": [{"Fn::GetAtt": ["Key", "Arn"]}]}
+                ]),
+            ),
+        ],
+        &[(
+            "/data/aws_iam_policy_document/app_keyed_master_user_secret_read_policy_document/statement",
+            json!([
+                {"effect": "Allow", "actions": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                 "resources": ["${aws_db_instance.keyed.master_user_secret[0].secret_arn}"]},
+                {"effect": "Allow", "actions": ["kms:Decrypt", "kms:DescribeKey"], "resources": ["${aws_kms_key.key.arn}"]}
+            ]),
+        )],
     );
 }
 

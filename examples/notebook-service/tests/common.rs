@@ -1,24 +1,8 @@
 use notebook_service::Sizing;
 use serde_json::Value;
-use stackwright::synth::{synthesize, Request};
-use stackwright::{App, Environment};
-use std::collections::BTreeMap;
+use stackwright::Environment;
 
-/// Every artifact of an app, parsed, by path under out/.
-pub fn artifacts(app: &App<Sizing>) -> BTreeMap<String, Value> {
-    let synthesis = synthesize(app, &Request::default())
-        .unwrap_or_else(|problems| panic!("synthesis failed: {problems:#?}"));
-    synthesis
-        .artifacts
-        .iter()
-        .map(|a| {
-            (
-                a.path.clone(),
-                serde_json::from_slice(&a.bytes).expect("valid JSON"),
-            )
-        })
-        .collect()
-}
+pub use stackwright_testing::artifacts;
 
 /// The flagship environments with one of them changed.
 pub fn environments_with(

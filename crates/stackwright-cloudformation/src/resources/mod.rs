@@ -299,12 +299,7 @@ impl Lowering<'_> {
             entry.insert("DependsOn".into(), json!(secondary.depends_on));
         }
         if !p.skips.is_empty() {
-            let skips: Vec<Json> = p
-                .skips
-                .iter()
-                .map(|(id, reason)| json!({ "id": id, "comment": reason }))
-                .collect();
-            entry.insert("Metadata".into(), json!({ "checkov": { "skip": skips } }));
+            entry.insert("Metadata".into(), checkov_metadata(&p.skips));
         }
         entry.insert(
             "Properties".into(),
@@ -321,7 +316,12 @@ impl Lowering<'_> {
         );
         p.problems.extend(found);
         let mut resources = vec![(id.clone(), entry)];
-        resources.extend(secondary.resources);
+        resources.extend(secondary.resources.into_iter().map(|(id, entry)| {
+            (
+                id,
+                with_accepted_findings(entry, &resource.accepted_findings),
+            )
+        }));
         for (_, entry) in &resources {
             crate::validation::check(entry, &self.env.region, resource, p.problems);
         }
@@ -330,4 +330,35 @@ impl Lowering<'_> {
             parameter: None,
         }
     }
+}
+
+/// `Metadata` skipping checkov checks that do not apply, each with the reason.
+fn checkov_metadata(skips: &[(String, String)]) -> Json {
+    let skips: Vec<Json> = skips
+        .iter()
+        .map(|(id, reason)| json!({ "id": id, "comment": reason }))
+        .collect();
+    json!({ "checkov": { "skip": skips } })
+}
+
+/// A resource a kind emits beside its main one, with the findings the user accepted for the declared
+/// resource in its `Metadata` (before `Properties`, as in main entries): a finding is about the resource as
+/// declared, whichever of its resources checkov reports it on.
+fn with_accepted_findings(entry: Json, findings: &[(String, String)]) -> Json {
+    let Json::Object(entry) = entry else {
+        return entry;
+    };
+    if findings.is_empty() {
+        return Json::Object(entry);
+    }
+    let mut out = Map::new();
+    for (key, value) in entry {
+        if key == "Properties" {
+            out.insert("Metadata".into(), checkov_metadata(findings));
+        }
+        out.insert(key, value);
+    }
+    out.entry("Metadata")
+        .or_insert_with(|| checkov_metadata(findings));
+    Json::Object(out)
 }

@@ -201,6 +201,35 @@ pub(crate) fn checkov_skips<I: AsRef<str>, R: AsRef<str>>(skips: &[(I, R)]) -> J
     Json::Array(entries.map(Json::String).collect())
 }
 
+/// A block a resource splits into, with the findings the user accepted for the resource leading its
+/// `"//"` comment: a finding is about the resource as declared, whichever of its blocks checkov reports
+/// it on (a security group's rules, the document of a policy).
+fn with_accepted_findings(
+    body: Map<String, Json>,
+    findings: &[(String, String)],
+) -> Map<String, Json> {
+    if findings.is_empty() {
+        return body;
+    }
+    let Json::Array(mut comment) = checkov_skips(findings) else {
+        unreachable!("checkov_skips returns an array")
+    };
+    let mut out = Map::new();
+    let mut rest = Map::new();
+    for (key, value) in body {
+        match (key.as_str(), value) {
+            ("//", Json::Array(existing)) => comment.extend(existing),
+            ("//", other) => comment.push(other),
+            (_, value) => {
+                rest.insert(key, value);
+            }
+        }
+    }
+    out.insert("//".into(), Json::Array(comment));
+    out.append(&mut rest);
+    out
+}
+
 /// The attributes of a `json!({...})` object literal, for blocks written out in full.
 pub(crate) fn object(value: Json) -> Map<String, Json> {
     match value {
@@ -439,6 +468,7 @@ impl Lowering<'_> {
                         .push(moved(block_type, &format!("{old}{suffix}"), &block_name));
                 }
             }
+            let body = with_accepted_findings(body, &resource.accepted_findings);
             crate::validation::check(block_type, data, &body, resource, problems);
             blocks.add(data, block_type, &block_name, body);
         }

@@ -1,0 +1,95 @@
+//! Golden tests of a Stackwright app, for the examples' test suites (a dev-dependency):
+//!
+//! ```ignore
+//! #[test]
+//! fn every_artifact_matches_its_snapshot_and_none_is_orphaned() {
+//!     stackwright_testing::assert_artifact_snapshots!(my_infra::app(), "../../snapshots/my-infra");
+//! }
+//! ```
+//!
+//! Every artifact (each template, module and `manifest.json`) is compared byte for byte with its insta
+//! snapshot, and a snapshot file without an artifact fails the test. After a change to the definition:
+//! `INSTA_UPDATE=always cargo test`, review `git diff snapshots/`, commit.
+
+use serde_json::Value;
+use stackwright::synth::{synthesize, Request, Synthesis};
+use stackwright::App;
+use std::collections::BTreeMap;
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// For [`assert_artifact_snapshots!`], which expands in the caller's crate.
+#[doc(hidden)]
+pub use insta;
+
+/// Every artifact of every environment and target; panics with the problems if synthesis fails.
+pub fn synthesis<C>(app: &App<C>) -> Synthesis {
+    synthesize(app, &Request::default())
+        .unwrap_or_else(|problems| panic!("synthesis failed: {problems:#?}"))
+}
+
+/// Every artifact of an app, parsed, by its path under the output directory.
+pub fn artifacts<C>(app: &App<C>) -> BTreeMap<String, Value> {
+    synthesis(app)
+        .artifacts
+        .iter()
+        .map(|a| {
+            let document = serde_json::from_slice(&a.bytes)
+                .unwrap_or_else(|e| panic!("{} is not JSON: {e}", a.path));
+            (a.path.clone(), document)
+        })
+        .collect()
+}
+
+/// The snapshot of an artifact: `cloudformation/prod/web.template.json` ->
+/// `cloudformation__prod__web.template.json`.
+pub fn snapshot_name(path: &str) -> String {
+    path.replace('/', "__")
+}
+
+/// Snapshot files (`*.snap`) in `dir` that belong to no artifact of `synthesis`.
+pub fn orphan_snapshots(synthesis: &Synthesis, dir: &Path) -> Vec<String> {
+    let expected: BTreeSet<String> = synthesis
+        .files()
+        .map(|(path, _)| format!("{}.snap", snapshot_name(path)))
+        .collect();
+    let entries = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("snapshot directory {}: {e}", dir.display()));
+    let mut orphans: Vec<String> = entries
+        .map(|e| {
+            e.expect("readable entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name.ends_with(".snap") && !expected.contains(name))
+        .collect();
+    orphans.sort();
+    orphans
+}
+
+/// Asserts that every artifact of `app` matches its insta snapshot in `dir` (relative to the calling
+/// crate's manifest directory), and that `dir` holds no snapshot without an artifact. A macro so that
+/// insta records the caller's test as each snapshot's source.
+#[macro_export]
+macro_rules! assert_artifact_snapshots {
+    ($app:expr, $dir:expr) => {{
+        let synthesis = $crate::synthesis(&$app);
+        let dir = ::std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join($dir);
+        let mut settings = $crate::insta::Settings::clone_current();
+        settings.set_snapshot_path(&dir);
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.bind(|| {
+            for (path, bytes) in synthesis.files() {
+                let text = ::std::str::from_utf8(bytes).expect("artifacts are UTF-8");
+                $crate::insta::assert_snapshot!($crate::snapshot_name(path), text);
+            }
+        });
+        let orphans = $crate::orphan_snapshots(&synthesis, &dir);
+        assert!(
+            orphans.is_empty(),
+            "snapshots without an artifact (delete them): {orphans:?}"
+        );
+    }};
+}
