@@ -41,6 +41,7 @@ const TARGET_RSS_MB: f64 = 100.0;
 const TARGET_PLAN_S: f64 = 1.0;
 
 const CHILD_VAR: &str = "STACKWRIGHT_BENCH_CHILD";
+const SCRATCH_VAR: &str = "STACKWRIGHT_BENCH_SCRATCH";
 const RUNS_VAR: &str = "STACKWRIGHT_BENCH_RUNS";
 const PHASES_VAR: &str = "STACKWRIGHT_BENCH_PHASES";
 const LINE_TAG: &str = "STACKWRIGHT_BENCH";
@@ -166,10 +167,24 @@ fn check(synthesis: &Synthesis) -> Result<(usize, usize, usize), String> {
     Ok((files, bytes, count(Target::Terraform)))
 }
 
+/// Where a child writes: a fresh directory under the parent's scratch root, removed only when the parent
+/// ends. Deleting each run's tree right before the next run starts would measure ext4 stepping around
+/// hundreds of just-deleted inodes (`recently_deleted` in its allocator, seen with `perf`), which a
+/// synth run by a user does not meet.
+fn child_dir() -> std::path::PathBuf {
+    let root = std::env::var_os(SCRATCH_VAR)
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    tempfile::Builder::new()
+        .prefix("run-")
+        .tempdir_in(root)
+        .expect("scratch directory")
+        .keep()
+}
+
 /// One measured run: build + synthesize + write, once.
 fn child() -> ExitCode {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let out = dir.path().join("out");
+    let out = child_dir().join("out");
 
     let start = Instant::now();
     let app = build_app();
@@ -207,8 +222,8 @@ fn child() -> ExitCode {
 /// untimed; then the `plan --format json` command of the current version against it is timed as a user
 /// runs it, minus process start: synthesize, read and parse the previous tree, compare, render.
 fn child_plan() -> ExitCode {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let previous = dir.path().join("previous");
+    let dir = child_dir();
+    let previous = dir.join("previous");
     let old = synthesize(&build_app_version(true), &Request::default()).expect("synthesizes");
     if let Err(e) = write_tree(&previous, old.files()) {
         eprintln!("write_tree: {e}");
@@ -255,8 +270,7 @@ fn child_plan() -> ExitCode {
 /// then the real `synthesize` and `write_tree` timed on their own.
 fn child_phases() -> ExitCode {
     use sha2::{Digest, Sha256};
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let out = dir.path().join("out");
+    let out = child_dir().join("out");
     let mut phases: Vec<(&str, Duration)> = Vec::new();
     let mut lap = |name: &'static str, since: &mut Instant| {
         phases.push((name, since.elapsed()));
@@ -321,10 +335,11 @@ struct Sample {
     tf_blocks: usize,
 }
 
-fn run_child(mode: &str) -> Result<String, String> {
+fn run_child(mode: &str, scratch: &std::path::Path) -> Result<String, String> {
     let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
     let output = Command::new(exe)
         .env(CHILD_VAR, mode)
+        .env(SCRATCH_VAR, scratch)
         .output()
         .map_err(|e| format!("spawning child: {e}"))?;
     if !output.status.success() {
@@ -382,6 +397,8 @@ fn parent(benching: bool) -> ExitCode {
         .and_then(|v| v.parse().ok())
         .filter(|&n| n > 0);
     let smoke = !benching && configured.is_none();
+    // Every child's output stays until the end (see `child_dir`), then goes with this directory.
+    let scratch = tempfile::tempdir().expect("scratch directory");
     let runs = if smoke { 1 } else { configured.unwrap_or(15) };
     println!(
         "stackwright synth benchmark: {ENVIRONMENTS} environments x 1 stack x {RESOURCES_PER_ENV} resources \
@@ -396,14 +413,14 @@ fn parent(benching: bool) -> ExitCode {
         println!(
             "1 warm-up + {runs} measured runs, each in a fresh process ({RUNS_VAR} to change)"
         );
-        if let Err(e) = run_child("1") {
+        if let Err(e) = run_child("1", scratch.path()) {
             eprintln!("warm-up: {e}");
             return ExitCode::FAILURE;
         }
     }
     let mut samples = Vec::with_capacity(runs);
     for i in 0..runs {
-        let stdout = match run_child("1") {
+        let stdout = match run_child("1", scratch.path()) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("run {}: {e}", i + 1);
@@ -465,7 +482,7 @@ fn parent(benching: bool) -> ExitCode {
 
     let mut plan_wall = Vec::with_capacity(runs);
     for i in 0..runs {
-        let stdout = match run_child("plan") {
+        let stdout = match run_child("plan", scratch.path()) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("plan run {}: {e}", i + 1);
@@ -504,7 +521,7 @@ fn parent(benching: bool) -> ExitCode {
 
     if std::env::var(PHASES_VAR).is_ok_and(|v| v == "1") {
         println!("phases (one diagnostic child, STACKWRIGHT_BENCH_PHASES=1):");
-        match run_child("phases") {
+        match run_child("phases", scratch.path()) {
             Ok(stdout) => {
                 for line in stdout.lines() {
                     if let Some(rest) = line.strip_prefix(&format!("{LINE_TAG}_PHASE ")) {

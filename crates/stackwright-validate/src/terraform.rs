@@ -158,10 +158,10 @@ fn check_nested(nested: &Json, value: &Json, path: &str, problems: &mut Vec<Prob
     if is_template(value) {
         return;
     }
-    let block = serde_json::json!({ "attributes": nested.get("attributes").cloned().unwrap_or(Json::Null) });
+    // A nested type reads like a block with attributes only.
     for_each_instance(
         nested.get("nesting_mode").and_then(Json::as_str),
-        &block,
+        nested,
         value,
         path,
         problems,
@@ -186,8 +186,9 @@ fn check_nested_block(nested: &Json, value: &Json, path: &str, problems: &mut Ve
             });
         }
     }
-    let block = nested.get("block").cloned().unwrap_or(Json::Null);
-    for_each_instance(mode, &block, value, path, problems);
+    static NO_BLOCK: Json = Json::Null;
+    let block = nested.get("block").unwrap_or(&NO_BLOCK);
+    for_each_instance(mode, block, value, path, problems);
 }
 
 /// A block or nested attribute in JSON is one object or a list of objects (a map of objects for `map`).
