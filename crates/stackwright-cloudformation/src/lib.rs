@@ -6,6 +6,7 @@
 //!
 //! Architecture invariant: no IO here, and nothing about Terraform.
 
+mod deploy;
 mod expr;
 mod names;
 mod resources;
@@ -13,6 +14,7 @@ mod tagging;
 mod tagging_generated;
 mod validation;
 
+pub use deploy::{capabilities, stack_name, stack_name_problems, STACK_NAME_LIMIT};
 use names::LogicalIds;
 use serde_json::{json, Map, Value as Json};
 use stackwright_core::{Diagnostic, ParamType, StackInstance};

@@ -13,7 +13,9 @@ mod resources;
 mod settings;
 mod validation;
 
-pub use settings::{Backend, TerraformEnvironment, TerraformSettings};
+pub use settings::{
+    local_state_path, Backend, TerraformEnvironment, TerraformSettings, LOCAL_STATE_DIR,
+};
 
 use names::Names;
 use serde_json::{json, Map, Value as Json};
@@ -72,6 +74,15 @@ pub fn synthesize(instance: &StackInstance) -> Module {
         "required_providers".into(),
         json!({ "aws": { "source": "hashicorp/aws", "version": AWS_PROVIDER_CONSTRAINT } }),
     );
+    if let Backend::Local = &settings.backend {
+        terraform.insert(
+            "backend".into(),
+            json!({ "local": {
+                "path": settings::local_state_path(instance.app, &env.name, stack.name()),
+                "workspace_dir": settings::local_workspace_dir(instance.app, &env.name, stack.name()),
+            } }),
+        );
+    }
     if let Backend::S3 {
         bucket,
         region,

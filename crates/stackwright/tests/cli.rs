@@ -152,3 +152,87 @@ fn a_failed_synthesis_leaves_the_previous_output_untouched() {
     assert_eq!(std::fs::read(out.join("manifest.json")).unwrap(), before);
     assert_eq!(files(&out).len(), 5);
 }
+
+/// The README's deploy walk-through, followed literally with the files `terraform init && apply` leaves
+/// standing in for a real apply: synth, init/apply (local backend), synth again with a changed definition,
+/// plan. Nothing Terraform wrote is lost, the state is where `list` says, and `plan` still reads the tree.
+#[test]
+fn the_readme_deploy_walk_through_loses_nothing() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_arg = out.to_str().unwrap();
+    assert_eq!(run(&two_envs(), &["--out", out_arg]).0, 0);
+
+    let (_, listing, _) = run(&two_envs(), &["list", "--out", out_arg]);
+    let state_line = listing
+        .lines()
+        .find(|l| l.contains("state:") && l.contains("/dev/main/"))
+        .unwrap_or_else(|| panic!("no state line for dev/main in:\n{listing}"));
+    let state_path = state_line.split_whitespace().nth(1).unwrap();
+    assert_eq!(
+        state_path,
+        format!(
+            "{}/terraform-state/demo/dev/main/terraform.tfstate",
+            scratch.path().display()
+        )
+    );
+
+    // `terraform -chdir=out/terraform/dev/main init && apply`:
+    let module = out.join("terraform/dev/main");
+    std::fs::create_dir_all(module.join(".terraform/providers")).unwrap();
+    std::fs::write(module.join(".terraform/terraform.tfstate"), "backend").unwrap();
+    std::fs::write(module.join(".terraform.lock.hcl"), "lock").unwrap();
+    std::fs::create_dir_all(std::path::Path::new(state_path).parent().unwrap()).unwrap();
+    std::fs::write(state_path, "state").unwrap();
+    // A state file from before the local backend moved out of the tree stays too.
+    std::fs::write(module.join("terraform.tfstate"), "old state").unwrap();
+
+    let changed = App::new("demo")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .environment(Environment::new("prod", "210987654321", "eu-west-1", ()))
+        .stack("main", |s, _| {
+            s.add(ec2::Vpc::new("Vpc", "10.1.0.0/16"));
+        });
+    let (code, stdout, stderr) = run(&changed, &["--out", out_arg]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("kept 3 entries stackwright did not write"),
+        "{stdout}"
+    );
+    assert_eq!(std::fs::read_to_string(state_path).unwrap(), "state");
+    assert_eq!(
+        std::fs::read_to_string(module.join(".terraform.lock.hcl")).unwrap(),
+        "lock"
+    );
+    assert_eq!(
+        std::fs::read_to_string(module.join(".terraform/terraform.tfstate")).unwrap(),
+        "backend"
+    );
+    assert_eq!(
+        std::fs::read_to_string(module.join("terraform.tfstate")).unwrap(),
+        "old state"
+    );
+
+    let (code, stdout, stderr) = run(&two_envs(), &["plan", "--against", out_arg]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.contains("cidr_block"), "{stdout}");
+}
+
+#[test]
+fn list_prints_the_capabilities_a_template_needs() {
+    use stackwright::aws::iam;
+    let app = one_stack(|s| {
+        s.add(iam::Role::new(
+            "App",
+            iam::PolicyDocument::assumed_by_service("ec2.amazonaws.com"),
+        ));
+    });
+    let (code, stdout, _) = run(&app, &["list"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("--capabilities CAPABILITY_IAM CAPABILITY_NAMED_IAM"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run(&two_envs(), &["list"]);
+    assert!(!stdout.contains("--capabilities"), "{stdout}");
+}

@@ -1,0 +1,701 @@
+//! Replacing a tree all or nothing, without losing what stackwright did not write.
+//!
+//! The new tree is built in a staging directory beside `out`: the new files, then every entry of the old
+//! tree that stackwright did not write (Terraform state, `.terraform/`, lock files, a user's notes), carried
+//! as hard links and copied symbolic links, so that the old tree stays untouched until the swap. After one
+//! `syncfs`, the staging directory and `out` trade places in one `renameat2(RENAME_EXCHANGE)`: there is no
+//! instant without `out`, and every reader sees the old tree or the new one. The old tree, now under the
+//! staging name, is then emptied of what is safe to delete only: the files its manifest lists, and entries
+//! the new tree still holds as the same file. Anything else stays where it is, with a warning.
+//!
+//! An advisory lock beside `out` serialises writers; a crash releases it with the process. A staging
+//! directory left by a crash is cleaned up by the next writer under the lock, by the same rule.
+
+use crate::manifest::{Manifest, FILE_NAME};
+use crate::read::{describe, read_file, DEFAULT_LIMIT};
+use rustix::fs::RenameFlags;
+use std::collections::{BTreeSet, HashSet};
+use std::ffi::OsString;
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// The file in a staging directory that lists what the writer put there, until the tree is complete.
+const MARKER: &str = ".stackwright-staging";
+
+/// What a successful [`write_tree`] did besides writing the files.
+#[derive(Debug, Default)]
+pub struct Written {
+    /// The directory that now holds the tree (`out` with links resolved).
+    pub directory: PathBuf,
+    /// Entries of the previous tree that stackwright did not write, carried into the new one: relative
+    /// paths, directories with a trailing `/`.
+    pub kept: Vec<String>,
+    /// Things left to clean up by hand, found after the new tree was in place (it is complete regardless).
+    pub warnings: Vec<String>,
+}
+
+/// Replaces the tree at `out` with `files` (relative `/`-separated path, bytes), keeping every entry of the
+/// old tree that stackwright did not write.
+///
+/// - `out` may be missing, an empty directory, or a tree whose `manifest.json` stackwright wrote; anything
+///   else is refused. A symbolic link is followed and its target replaced; a mount point is refused (a
+///   mount point cannot be moved by rename).
+/// - Only the files the old manifest lists are ever deleted. An entry that would stand where a new file or
+///   directory goes is refused, naming both; so is an entry that cannot be carried (a FIFO, socket or device).
+/// - Writers of one `out` are serialised by an advisory lock on `.<name>.stackwright.lock` beside it;
+///   `on_wait` is called once, with the lock's path, when another process holds it.
+/// - An `Err` means `out` is exactly as it was. Problems after the swap (an old file that cannot be
+///   removed) are [`Written::warnings`]: the new tree is in place.
+pub fn write_tree<'a>(
+    out: &Path,
+    files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+    on_wait: &mut dyn FnMut(&Path),
+) -> io::Result<Written> {
+    let files: Vec<(&str, &[u8])> = files.into_iter().collect();
+    for (path, _) in &files {
+        crate::manifest::check_relative_path(path).map_err(invalid)?;
+    }
+    let place = Place::resolve(out)?;
+    let _lock = place.lock(on_wait)?;
+    let mut warnings = place.clean_stale();
+
+    let old = place.old_tree()?;
+    let new_files: BTreeSet<&str> = files.iter().map(|(p, _)| *p).collect();
+    if new_files.len() != files.len() {
+        return Err(invalid("a file is listed twice".to_owned()));
+    }
+    let carried = match &old {
+        Some(old) => plan_carry(&place.target, old, &new_files)?,
+        None => Vec::new(),
+    };
+
+    let staging = place.create_work_dir("staging")?;
+    let result = build(&staging, &place.target, &files, &carried);
+    if let Err(e) = result {
+        let ours: HashSet<String> = files.iter().map(|(p, _)| p.to_string()).collect();
+        let _ = clean(&staging, &place.target, &ours);
+        return Err(e);
+    }
+    let previous = match swap(&place, &staging, old.is_some()) {
+        Ok(previous) => previous,
+        Err(e) => {
+            let ours: HashSet<String> = files.iter().map(|(p, _)| p.to_string()).collect();
+            let _ = clean(&staging, &place.target, &ours);
+            return Err(e);
+        }
+    };
+    if let (Some(previous), Some(old)) = (previous, &old) {
+        let ours: HashSet<String> = old.owned.iter().cloned().collect();
+        let (left, errors) = clean(&previous, &place.target, &ours);
+        if !left.is_empty() || !errors.is_empty() {
+            let mut text = format!(
+                "the new tree is in place in `{}`, but `{}` (the previous tree) could not be removed completely",
+                place.target.display(),
+                previous.display()
+            );
+            for e in &errors {
+                text.push_str(&format!("\n  {e}"));
+            }
+            if !left.is_empty() {
+                text.push_str(&format!(
+                    "\n  it still holds {} entr{} stackwright did not write or could not delete: {}; move what \
+                     you need, then delete it (the next synth retries)",
+                    left.len(),
+                    if left.len() == 1 { "y" } else { "ies" },
+                    preview(&left)
+                ));
+            }
+            warnings.push(text);
+        }
+    }
+    Ok(Written {
+        directory: place.target,
+        kept: carried
+            .iter()
+            .filter(|c| c.top)
+            .map(|c| match c.kind {
+                Kind::Dir(_) => format!("{}/", c.path),
+                _ => c.path.clone(),
+            })
+            .collect(),
+        warnings,
+    })
+}
+
+/// Where the tree goes: `target` (the resolved `out`), its parent and its file name.
+struct Place {
+    target: PathBuf,
+    parent: PathBuf,
+    name: OsString,
+    exists: bool,
+}
+
+impl Place {
+    fn resolve(out: &Path) -> io::Result<Place> {
+        let shown = out.display();
+        let target = match fs::symlink_metadata(out) {
+            Ok(meta) if meta.file_type().is_symlink() => match fs::canonicalize(out) {
+                Ok(t) => t,
+                Err(e) => {
+                    let to = fs::read_link(out).unwrap_or_default();
+                    return Err(io::Error::new(
+                        e.kind(),
+                        format!(
+                            "output directory `{shown}` is a symbolic link to `{}`, which cannot be resolved ({e}); \
+                             create that directory or remove the link",
+                            to.display()
+                        ),
+                    ));
+                }
+            },
+            Ok(_) => fs::canonicalize(out)?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let name = match out.components().next_back() {
+                    Some(std::path::Component::Normal(name)) => name.to_owned(),
+                    _ => {
+                        return Err(invalid(format!(
+                            "output directory `{shown}` must end in a directory name"
+                        )))
+                    }
+                };
+                let parent = match out.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                    _ => PathBuf::from("."),
+                };
+                fs::create_dir_all(&parent)?;
+                fs::canonicalize(&parent)?.join(name)
+            }
+            Err(e) => return Err(e),
+        };
+        let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
+            return Err(invalid(format!(
+                "output directory `{shown}` is the root directory"
+            )));
+        };
+        let (parent, name) = (parent.to_path_buf(), name.to_owned());
+        let exists = match fs::metadata(&target) {
+            Ok(meta) if meta.is_dir() => {
+                if meta.dev() != fs::metadata(&parent)?.dev() {
+                    return Err(io::Error::new(
+                        io::ErrorKind::Unsupported,
+                        format!(
+                            "output directory `{shown}` is a mount point: stackwright replaces the directory by \
+                             rename, which cannot move a mount point; pass a directory inside it (--out {}/out)",
+                            shown
+                        ),
+                    ));
+                }
+                true
+            }
+            Ok(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!("output path `{shown}` exists and is not a directory"),
+                ))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+            Err(e) => return Err(e),
+        };
+        Ok(Place {
+            target,
+            parent,
+            name,
+            exists,
+        })
+    }
+
+    fn sibling(&self, suffix: &str) -> PathBuf {
+        let mut n = OsString::from(".");
+        n.push(&self.name);
+        n.push(suffix);
+        self.parent.join(n)
+    }
+
+    /// Takes the writers' lock of this tree, waiting for another process that holds it.
+    fn lock(&self, on_wait: &mut dyn FnMut(&Path)) -> io::Result<File> {
+        let path = self.sibling(".stackwright.lock");
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| context(e, "cannot open the lock file", &path))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                on_wait(&path);
+                file.lock().map_err(|e| context(e, "cannot lock", &path))?;
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(context(e, "cannot lock", &path)),
+        }
+        Ok(file)
+    }
+
+    /// Work directories are `.<name>.stackwright-<what>-<pid>-<n>` beside the tree.
+    fn work_prefix(&self) -> OsString {
+        let mut n = OsString::from(".");
+        n.push(&self.name);
+        n.push(".stackwright-");
+        n
+    }
+
+    fn create_work_dir(&self, what: &str) -> io::Result<PathBuf> {
+        let pid = std::process::id();
+        for n in 0.. {
+            let mut name = self.work_prefix();
+            name.push(format!("{what}-{pid}-{n}"));
+            let path = self.parent.join(name);
+            match fs::create_dir(&path) {
+                Ok(()) => return Ok(path),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(context(e, "cannot create", &path)),
+            }
+        }
+        unreachable!("an unbounded range ends only by returning")
+    }
+
+    /// Cleans up the work directories of writers that died: under the lock, no other writer is running.
+    fn clean_stale(&self) -> Vec<String> {
+        let prefix = self.work_prefix();
+        let prefix = prefix.as_encoded_bytes();
+        let Ok(entries) = fs::read_dir(&self.parent) else {
+            return Vec::new();
+        };
+        let mut warnings = Vec::new();
+        for entry in entries.flatten() {
+            if !entry.file_name().as_encoded_bytes().starts_with(prefix)
+                || !entry.file_type().is_ok_and(|t| t.is_dir())
+            {
+                continue;
+            }
+            let dir = entry.path();
+            let ours = stale_owned(&dir);
+            let (left, errors) = clean(&dir, &self.target, &ours);
+            if !left.is_empty() || !errors.is_empty() {
+                let mut text = format!(
+                    "`{}`, left by an interrupted write, holds entries stackwright did not write or could not \
+                     delete, so it was kept: {}",
+                    dir.display(),
+                    preview(&left)
+                );
+                for e in &errors {
+                    text.push_str(&format!("\n  {e}"));
+                }
+                warnings.push(text);
+            }
+        }
+        warnings
+    }
+
+    /// The tree being replaced, when `out` holds one: refused unless stackwright wrote it.
+    fn old_tree(&self) -> io::Result<Option<OldTree>> {
+        if !self.exists || fs::read_dir(&self.target)?.next().is_none() {
+            return Ok(None);
+        }
+        let shown = self.target.display();
+        let bytes = match read_file(&self.target, FILE_NAME, DEFAULT_LIMIT) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(foreign(format!(
+                    "refusing to replace `{shown}`: it is not empty and has no manifest.json, so stackwright did \
+                     not write it; choose another --out, or empty it yourself"
+                )))
+            }
+            Err(e) => {
+                return Err(foreign(format!(
+                    "refusing to replace `{shown}`: cannot read its manifest.json ({e})"
+                )))
+            }
+        };
+        let manifest = Manifest::parse(&bytes).map_err(|why| {
+            foreign(format!(
+                "refusing to replace `{shown}`: its manifest.json is not one stackwright wrote: {why}; choose \
+                 another --out, or empty it yourself"
+            ))
+        })?;
+        Ok(Some(OldTree {
+            owned: manifest.files().map(str::to_owned).collect(),
+        }))
+    }
+}
+
+/// What the old tree's manifest says stackwright wrote there.
+struct OldTree {
+    owned: BTreeSet<String>,
+}
+
+#[derive(Debug)]
+enum Kind {
+    Dir(u32),
+    File,
+    Symlink(PathBuf),
+}
+
+/// One entry of the old tree to carry into the new one; `top` for the entries the user sees as kept.
+#[derive(Debug)]
+struct Carry {
+    path: String,
+    kind: Kind,
+    top: bool,
+}
+
+/// Lists what the old tree holds that stackwright did not write, in an order that creates each directory
+/// before its contents, and refuses what cannot be carried or would collide with the new tree.
+fn plan_carry(target: &Path, old: &OldTree, new_files: &BTreeSet<&str>) -> io::Result<Vec<Carry>> {
+    // Directories to walk into: those on the way to a file the old or the new tree has.
+    let mut managed_dirs: HashSet<&str> = HashSet::new();
+    for path in old
+        .owned
+        .iter()
+        .map(String::as_str)
+        .chain(new_files.iter().copied())
+    {
+        let mut end = path.len();
+        while let Some(slash) = path[..end].rfind('/') {
+            managed_dirs.insert(&path[..slash]);
+            end = slash;
+        }
+    }
+    let mut carried = Vec::new();
+    walk_old(target, "", old, new_files, &managed_dirs, &mut carried)?;
+    Ok(carried)
+}
+
+fn walk_old(
+    dir: &Path,
+    prefix: &str,
+    old: &OldTree,
+    new_files: &BTreeSet<&str>,
+    managed_dirs: &HashSet<&str>,
+    carried: &mut Vec<Carry>,
+) -> io::Result<()> {
+    let mut entries: Vec<_> = fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            return Err(foreign(format!(
+                "`{}` has a name that is not UTF-8; stackwright cannot carry it into the new tree: rename or move \
+                 it",
+                entry.path().display()
+            )));
+        };
+        let rel = join(prefix, name);
+        let file_type = entry.file_type()?;
+        if file_type.is_dir() && managed_dirs.contains(rel.as_str()) {
+            walk_old(&entry.path(), &rel, old, new_files, managed_dirs, carried)?;
+            continue;
+        }
+        if file_type.is_file() && old.owned.contains(&rel) {
+            continue; // Ours: replaced by the new tree, or gone from it.
+        }
+        if new_files.contains(rel.as_str()) || managed_dirs.contains(rel.as_str()) {
+            return Err(foreign(format!(
+                "`{}` is in the way: stackwright did not write it, and the new tree needs that path for {}; move \
+                 it elsewhere and synthesize again",
+                entry.path().display(),
+                if new_files.contains(rel.as_str()) {
+                    "a file"
+                } else {
+                    "a directory"
+                }
+            )));
+        }
+        collect_carry(&entry.path(), rel, true, carried)?;
+    }
+    Ok(())
+}
+
+fn collect_carry(path: &Path, rel: String, top: bool, carried: &mut Vec<Carry>) -> io::Result<()> {
+    let meta = fs::symlink_metadata(path)?;
+    let file_type = meta.file_type();
+    if file_type.is_symlink() {
+        let to = fs::read_link(path)?;
+        carried.push(Carry {
+            path: rel,
+            kind: Kind::Symlink(to),
+            top,
+        });
+    } else if file_type.is_file() {
+        carried.push(Carry {
+            path: rel,
+            kind: Kind::File,
+            top,
+        });
+    } else if file_type.is_dir() {
+        carried.push(Carry {
+            path: rel.clone(),
+            kind: Kind::Dir(meta.permissions().mode()),
+            top,
+        });
+        let mut entries: Vec<_> = fs::read_dir(path)?.collect::<Result<_, _>>()?;
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let name = entry.file_name();
+            let name = name.to_str().ok_or_else(|| {
+                foreign(format!(
+                    "`{}` has a name that is not UTF-8; stackwright cannot carry it into the new tree: rename \
+                     or move it",
+                    entry.path().display()
+                ))
+            })?;
+            collect_carry(&entry.path(), join(&rel, name), false, carried)?;
+        }
+    } else {
+        return Err(foreign(format!(
+            "`{}` is {}, which stackwright did not write and cannot carry into the new tree; move it out of the \
+             output directory",
+            path.display(),
+            describe(&file_type)
+        )));
+    }
+    Ok(())
+}
+
+/// Fills the staging directory: marker, new files, carried entries; then makes it durable.
+fn build(
+    staging: &Path,
+    target: &Path,
+    files: &[(&str, &[u8])],
+    carried: &[Carry],
+) -> io::Result<()> {
+    let listed: Vec<&str> = files.iter().map(|(p, _)| *p).collect();
+    let marker = staging.join(MARKER);
+    let mut listing = File::create_new(&marker)?;
+    listing.write_all(&serde_json::to_vec(&listed).expect("a list of strings serializes"))?;
+    listing.sync_all()?;
+
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|(p, _)| staging.join(p).parent().map(Path::to_path_buf))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in &dirs {
+        fs::create_dir_all(dir)?;
+    }
+    write_files(staging, files)?;
+    for c in carried {
+        let from = target.join(&c.path);
+        let to = staging.join(&c.path);
+        if c.top {
+            // A kept entry may sit in a directory the new tree no longer has files in.
+            fs::create_dir_all(to.parent().expect("inside the staging directory"))?;
+        }
+        let done = match &c.kind {
+            Kind::Dir(mode) => fs::create_dir(&to)
+                .and_then(|()| fs::set_permissions(&to, fs::Permissions::from_mode(*mode))),
+            Kind::File => fs::hard_link(&from, &to),
+            Kind::Symlink(link) => std::os::unix::fs::symlink(link, &to),
+        };
+        done.map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot keep `{}` in the new tree ({e}); nothing was changed",
+                    from.display()
+                ),
+            )
+        })?;
+    }
+    // One syncfs makes every file and directory durable: far cheaper than an fsync per file.
+    let dir = File::open(staging)?;
+    rustix::fs::syncfs(&dir)?;
+    fs::remove_file(&marker)?;
+    dir.sync_all()?;
+    Ok(())
+}
+
+/// Writes the files under `root` from as many threads as there are cores: on this kind of machine
+/// page-cache writes of many files are the slowest phase. Each file is created new, never overwritten.
+fn write_files(root: &Path, files: &[(&str, &[u8])]) -> io::Result<()> {
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = files.len().div_ceil(workers).max(1);
+    let write = |part: &[(&str, &[u8])]| {
+        part.iter().try_for_each(|(p, bytes)| {
+            File::create_new(root.join(p)).and_then(|mut f| f.write_all(bytes))
+        })
+    };
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || write(part)))
+            .collect();
+        handles
+            .into_iter()
+            .try_for_each(|h| h.join().expect("writers do not panic"))
+    })
+}
+
+/// Puts the staging directory in the tree's place; returns where the previous tree now is.
+fn swap(place: &Place, staging: &Path, had_tree: bool) -> io::Result<Option<PathBuf>> {
+    let target = &place.target;
+    let cwd = rustix::fs::CWD;
+    let previous = if place.exists {
+        match rustix::fs::renameat_with(cwd, staging, cwd, target, RenameFlags::EXCHANGE) {
+            Ok(()) => Some(staging.to_path_buf()),
+            // File systems without RENAME_EXCHANGE: move the old tree aside, then the new one in.
+            Err(rustix::io::Errno::INVAL) | Err(rustix::io::Errno::NOSYS) => {
+                let aside = place.create_work_dir("previous")?;
+                fs::remove_dir(&aside)?;
+                fs::rename(target, &aside)?;
+                if let Err(e) = fs::rename(staging, target) {
+                    let _ = fs::rename(&aside, target);
+                    return Err(e);
+                }
+                Some(aside)
+            }
+            Err(e) => return Err(context(e.into(), "cannot swap in the new tree at", target)),
+        }
+    } else {
+        match rustix::fs::renameat_with(cwd, staging, cwd, target, RenameFlags::NOREPLACE) {
+            Ok(()) => None,
+            Err(rustix::io::Errno::INVAL) | Err(rustix::io::Errno::NOSYS) => {
+                fs::rename(staging, target)?;
+                None
+            }
+            Err(e) => return Err(context(e.into(), "cannot move the new tree to", target)),
+        }
+    };
+    // The swap itself is durable once the parent directory is.
+    File::open(&place.parent)?.sync_all()?;
+    match previous {
+        Some(p) if !had_tree => {
+            // An empty `out` was there before: nothing in it to keep or clean.
+            let _ = fs::remove_dir(&p);
+            Ok(None)
+        }
+        previous => Ok(previous),
+    }
+}
+
+/// What a directory left by a dead writer says is stackwright's: the marker's list while it was being
+/// filled (or just the marker, if the crash came while writing it), else its own manifest's list.
+fn stale_owned(dir: &Path) -> HashSet<String> {
+    let mut ours = HashSet::from([MARKER.to_owned()]);
+    if let Ok(bytes) = read_file(dir, MARKER, DEFAULT_LIMIT) {
+        if let Ok(listed) = serde_json::from_slice::<Vec<String>>(&bytes) {
+            ours.extend(listed);
+        }
+        return ours;
+    }
+    if let Ok(bytes) = read_file(dir, FILE_NAME, DEFAULT_LIMIT) {
+        if let Ok(manifest) = Manifest::parse(&bytes) {
+            ours.extend(manifest.files().map(str::to_owned));
+        }
+    }
+    ours
+}
+
+/// Removes from `dir` what is safe to remove: regular files `ours` lists, entries that `target` still
+/// holds at the same path as the same file (a hard link to the same inode, or an identical symbolic link),
+/// then directories left empty, `dir` included. Returns what stays (relative paths) and what failed.
+fn clean(dir: &Path, target: &Path, ours: &HashSet<String>) -> (Vec<String>, Vec<String>) {
+    let mut left = Vec::new();
+    let mut errors = Vec::new();
+    clean_in(dir, "", target, ours, &mut left, &mut errors);
+    // The lists of what is ours go last, and only once everything they list is gone: a later cleanup of a
+    // directory that could not be emptied still knows what it may delete.
+    for list in [FILE_NAME, MARKER] {
+        let path = dir.join(list);
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) && ours.contains(list) {
+            if errors.is_empty() {
+                if let Err(e) = fs::remove_file(&path) {
+                    errors.push(format!("cannot remove `{}`: {e}", path.display()));
+                }
+            } else {
+                left.push(list.to_owned());
+            }
+        }
+    }
+    if let Err(e) = fs::remove_dir(dir) {
+        if left.is_empty() && errors.is_empty() {
+            errors.push(format!("cannot remove `{}`: {e}", dir.display()));
+        }
+    }
+    (left, errors)
+}
+
+fn clean_in(
+    dir: &Path,
+    prefix: &str,
+    target: &Path,
+    ours: &HashSet<String>,
+    left: &mut Vec<String>,
+    errors: &mut Vec<String>,
+) {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            errors.push(format!("cannot read `{}`: {e}", dir.display()));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let rel = join(prefix, &name.to_string_lossy());
+        let path = entry.path();
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let file_type = meta.file_type();
+        if prefix.is_empty() && (rel == FILE_NAME || rel == MARKER) && ours.contains(&rel) {
+            continue; // Removed last, by `clean`.
+        }
+        if file_type.is_dir() {
+            clean_in(&path, &rel, target, ours, left, errors);
+            if let Err(e) = fs::remove_dir(&path) {
+                if e.kind() != io::ErrorKind::DirectoryNotEmpty {
+                    errors.push(format!("cannot remove `{}`: {e}", path.display()));
+                }
+            }
+            continue;
+        }
+        let twin = fs::symlink_metadata(target.join(&rel)).ok();
+        let safe = if file_type.is_symlink() {
+            twin.is_some_and(|t| t.file_type().is_symlink())
+                && fs::read_link(&path).ok() == fs::read_link(target.join(&rel)).ok()
+        } else {
+            (file_type.is_file() && ours.contains(&rel))
+                || twin.is_some_and(|t| t.dev() == meta.dev() && t.ino() == meta.ino())
+        };
+        if !safe {
+            left.push(rel);
+            continue;
+        }
+        if let Err(e) = fs::remove_file(&path) {
+            errors.push(format!("cannot remove `{}`: {e}", path.display()));
+        }
+    }
+}
+
+fn join(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{prefix}/{name}")
+    }
+}
+
+fn preview(paths: &[String]) -> String {
+    let mut shown: Vec<String> = paths.iter().take(5).map(|p| format!("`{p}`")).collect();
+    if paths.len() > 5 {
+        shown.push(format!("and {} more", paths.len() - 5));
+    }
+    shown.join(", ")
+}
+
+fn invalid(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, message)
+}
+
+fn foreign(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::AlreadyExists, message)
+}
+
+fn context(e: io::Error, what: &str, path: &Path) -> io::Error {
+    io::Error::new(e.kind(), format!("{what} `{}`: {e}", path.display()))
+}
