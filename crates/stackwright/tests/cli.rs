@@ -236,3 +236,75 @@ fn list_prints_the_capabilities_a_template_needs() {
     let (_, stdout, _) = run(&two_envs(), &["list"]);
     assert!(!stdout.contains("--capabilities"), "{stdout}");
 }
+
+/// `plan --against` trusts nothing in the tree: a link out of it, a FIFO, a `null` template, a manifest of
+/// another format or with an entry twice are each one clear error (exit 1), and nothing blocks or is printed
+/// from outside the tree.
+#[test]
+fn plan_reads_only_what_stackwright_wrote_inside_the_tree() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_arg = out.to_str().unwrap();
+    let app = two_envs();
+    let plan = |expected: &str| {
+        let (code, stdout, stderr) = run(&app, &["plan", "--against", out_arg]);
+        assert_eq!(code, 1, "{stdout}{stderr}");
+        assert!(
+            stderr.contains(expected),
+            "expected `{expected}` in: {stderr}"
+        );
+        assert!(!stdout.contains("secret"), "{stdout}");
+    };
+    let template = out.join("cloudformation/dev/main.template.json");
+    let reset = || {
+        let _ = std::fs::remove_dir_all(&out);
+        assert_eq!(run(&app, &["--out", out_arg]).0, 0);
+    };
+
+    reset();
+    let outside = scratch.path().join("outside.json");
+    std::fs::write(&outside, r#"{"Resources": {"X": {"Type": "secret"}}}"#).unwrap();
+    std::fs::remove_file(&template).unwrap();
+    std::os::unix::fs::symlink(&outside, &template).unwrap();
+    plan("is or passes through a symbolic link");
+
+    reset();
+    std::fs::remove_file(&template).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&template)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    plan("is a FIFO, expected a regular file");
+
+    reset();
+    std::fs::remove_file(&template).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &template).unwrap();
+    plan("symbolic link");
+
+    reset();
+    std::fs::write(&template, "null\n").unwrap();
+    let (code, _, stderr) = run(&app, &["plan", "--against", out_arg, "--allow-modified"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("holds null, expected a CloudFormation template"),
+        "{stderr}"
+    );
+
+    let manifest = out.join("manifest.json");
+    let edit_manifest = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+        f(&mut m);
+        std::fs::write(&manifest, serde_json::to_vec(&m).unwrap()).unwrap();
+    };
+    reset();
+    edit_manifest(&|m| m["format"] = 7.into());
+    plan("its `format` is 7; this stackwright reads format 1");
+    reset();
+    edit_manifest(&|m| {
+        let first = m["artifacts"][0].clone();
+        m["artifacts"].as_array_mut().unwrap().push(first);
+    });
+    plan("is listed twice");
+}
