@@ -16,4 +16,4 @@ mod write;
 
 pub use manifest::{Entry, Manifest};
 pub use read::{read_file, DEFAULT_LIMIT};
-pub use write::{write_tree, Written};
+pub use write::{write_tree, Staging, Written};

@@ -20,11 +20,12 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// The file in a staging directory that lists what the writer put there, until the tree is complete.
 const MARKER: &str = ".stackwright-staging";
 
-/// What a successful [`write_tree`] did besides writing the files.
+/// What a successful [`write_tree`] or [`Staging::commit`] did besides writing the files.
 #[derive(Debug, Default)]
 pub struct Written {
     /// The directory that now holds the tree (`out` with links resolved).
@@ -37,91 +38,181 @@ pub struct Written {
 }
 
 /// Replaces the tree at `out` with `files` (relative `/`-separated path, bytes), keeping every entry of the
-/// old tree that stackwright did not write.
-///
-/// - `out` may be missing, an empty directory, or a tree whose `manifest.json` stackwright wrote; anything
-///   else is refused. A symbolic link is followed and its target replaced; a mount point is refused (a
-///   mount point cannot be moved by rename).
-/// - Only the files the old manifest lists are ever deleted. An entry that would stand where a new file or
-///   directory goes is refused, naming both; so is an entry that cannot be carried (a FIFO, socket or device).
-/// - Writers of one `out` are serialised by an advisory lock on `.<name>.stackwright.lock` beside it;
-///   `on_wait` is called once, with the lock's path, when another process holds it.
-/// - An `Err` means `out` is exactly as it was. Problems after the swap (an old file that cannot be
-///   removed) are [`Written::warnings`]: the new tree is in place.
+/// old tree that stackwright did not write: [`Staging::begin`], [`Staging::add`] of every file from as many
+/// threads as there are cores (page-cache writes of many files are the slowest phase here), then
+/// [`Staging::commit`]. See [`Staging`] for what is refused and what is guaranteed.
 pub fn write_tree<'a>(
     out: &Path,
     files: impl IntoIterator<Item = (&'a str, &'a [u8])>,
     on_wait: &mut dyn FnMut(&Path),
 ) -> io::Result<Written> {
     let files: Vec<(&str, &[u8])> = files.into_iter().collect();
-    for (path, _) in &files {
-        crate::manifest::check_relative_path(path).map_err(invalid)?;
-    }
-    let place = Place::resolve(out)?;
-    let _lock = place.lock(on_wait)?;
-    let mut warnings = place.clean_stale();
-
-    let old = place.old_tree()?;
-    let new_files: BTreeSet<&str> = files.iter().map(|(p, _)| *p).collect();
-    if new_files.len() != files.len() {
-        return Err(invalid("a file is listed twice".to_owned()));
-    }
-    let carried = match &old {
-        Some(old) => plan_carry(&place.target, old, &new_files)?,
-        None => Vec::new(),
-    };
-
-    let staging = place.create_work_dir("staging")?;
-    let result = build(&staging, &place.target, &files, &carried);
-    if let Err(e) = result {
-        let ours: HashSet<String> = files.iter().map(|(p, _)| p.to_string()).collect();
-        let _ = clean(&staging, &place.target, &ours);
-        return Err(e);
-    }
-    let previous = match swap(&place, &staging, old.is_some()) {
-        Ok(previous) => previous,
-        Err(e) => {
-            let ours: HashSet<String> = files.iter().map(|(p, _)| p.to_string()).collect();
-            let _ = clean(&staging, &place.target, &ours);
-            return Err(e);
-        }
-    };
-    if let (Some(previous), Some(old)) = (previous, &old) {
-        let ours: HashSet<String> = old.owned.iter().cloned().collect();
-        let (left, errors) = clean(&previous, &place.target, &ours);
-        if !left.is_empty() || !errors.is_empty() {
-            let mut text = format!(
-                "the new tree is in place in `{}`, but `{}` (the previous tree) could not be removed completely",
-                place.target.display(),
-                previous.display()
-            );
-            for e in &errors {
-                text.push_str(&format!("\n  {e}"));
-            }
-            if !left.is_empty() {
-                text.push_str(&format!(
-                    "\n  it still holds {} entr{} stackwright did not write or could not delete: {}; move what \
-                     you need, then delete it (the next synth retries)",
-                    left.len(),
-                    if left.len() == 1 { "y" } else { "ies" },
-                    preview(&left)
-                ));
-            }
-            warnings.push(text);
-        }
-    }
-    Ok(Written {
-        directory: place.target,
-        kept: carried
-            .iter()
-            .filter(|c| c.top)
-            .map(|c| match c.kind {
-                Kind::Dir(_) => format!("{}/", c.path),
-                _ => c.path.clone(),
+    let staging = Staging::begin(out, on_wait)?;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = files.len().div_ceil(workers).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                let staging = &staging;
+                scope.spawn(move || part.iter().try_for_each(|(p, b)| staging.add(p, b)))
             })
-            .collect(),
-        warnings,
-    })
+            .collect();
+        handles
+            .into_iter()
+            .try_for_each(|h| h.join().expect("writers do not panic"))
+    })?;
+    staging.commit()
+}
+
+/// A new tree being built beside `out`, to replace it all or nothing when committed; dropped without
+/// [`commit`](Staging::commit), it is removed and `out` stays as it was.
+///
+/// - `out` may be missing, an empty directory, or a tree whose `manifest.json` stackwright wrote; anything
+///   else is refused by [`begin`](Staging::begin). A symbolic link is followed and its target replaced; a
+///   mount point is refused (a mount point cannot be moved by rename).
+/// - Only the files the old manifest lists are ever deleted. An entry that would stand where a new file or
+///   directory goes is refused at commit, naming it; so is an entry that cannot be carried (a FIFO, socket
+///   or device).
+/// - Writers of one `out` are serialised by an advisory lock on `.<name>.stackwright.lock` beside it, held
+///   from `begin` to the end of `commit` (or the drop); `on_wait` is called once, with the lock's path, when
+///   another process holds it.
+/// - An `Err` from any step means `out` is exactly as it was. Problems after the swap (an old file that
+///   cannot be removed) are [`Written::warnings`]: the new tree is in place.
+pub struct Staging {
+    place: Place,
+    old: Option<OldTree>,
+    dir: PathBuf,
+    /// The marker (one path per line, each written before its file), the paths written, and the
+    /// directories created so far.
+    state: Mutex<StagingState>,
+    warnings: Vec<String>,
+    committed: bool,
+    _lock: File,
+}
+
+struct StagingState {
+    marker: File,
+    written: BTreeSet<String>,
+    dirs: HashSet<PathBuf>,
+}
+
+impl Staging {
+    /// Locks `out`, cleans up what dead writers left beside it, checks that the tree in `out` (if any) is
+    /// one stackwright wrote, and creates an empty staging directory.
+    pub fn begin(out: &Path, on_wait: &mut dyn FnMut(&Path)) -> io::Result<Staging> {
+        let place = Place::resolve(out)?;
+        let lock = place.lock(on_wait)?;
+        let warnings = place.clean_stale();
+        let old = place.old_tree()?;
+        let dir = place.create_work_dir("staging")?;
+        let marker = match File::create_new(dir.join(MARKER)) {
+            Ok(marker) => marker,
+            Err(e) => {
+                let _ = fs::remove_dir(&dir);
+                return Err(e);
+            }
+        };
+        Ok(Staging {
+            place,
+            old,
+            dir,
+            state: Mutex::new(StagingState {
+                marker,
+                written: BTreeSet::new(),
+                dirs: HashSet::new(),
+            }),
+            warnings,
+            committed: false,
+            _lock: lock,
+        })
+    }
+
+    /// Writes one file of the new tree (`path` relative, `/`-separated), creating its directories. Callable
+    /// from several threads at once; each path at most once.
+    pub fn add(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        crate::manifest::check_relative_path(path).map_err(invalid)?;
+        let file = self.dir.join(path);
+        {
+            let mut state = self.state.lock().expect("a writer panicked");
+            if !state.written.insert(path.to_owned()) {
+                return Err(invalid(format!("`{path}` is written twice")));
+            }
+            // Listed before it exists, so that a crash leaves nothing in the staging directory that its
+            // marker does not name.
+            state.marker.write_all(format!("{path}\n").as_bytes())?;
+            let parent = file.parent().expect("inside the staging directory");
+            if !state.dirs.contains(parent) {
+                fs::create_dir_all(parent)?;
+                state.dirs.insert(parent.to_path_buf());
+            }
+        }
+        File::create_new(&file).and_then(|mut f| f.write_all(bytes))
+    }
+
+    /// Carries what stackwright did not write from the old tree, makes the new tree durable, swaps it in,
+    /// and empties the old tree of what stackwright wrote. Consumes the staging directory either way.
+    pub fn commit(mut self) -> io::Result<Written> {
+        let state = self.state.get_mut().expect("a writer panicked");
+        let new_files: BTreeSet<&str> = state.written.iter().map(String::as_str).collect();
+        let carried = match &self.old {
+            Some(old) => plan_carry(&self.place.target, old, &new_files)?,
+            None => Vec::new(),
+        };
+        finish(&self.dir, &self.place.target, &carried)?;
+        let previous = swap(&self.place, &self.dir, self.old.is_some())?;
+        self.committed = true;
+        let mut warnings = std::mem::take(&mut self.warnings);
+        if let (Some(previous), Some(old)) = (previous, &self.old) {
+            let ours: HashSet<String> = old.owned.iter().cloned().collect();
+            let (left, errors) = clean(&previous, &self.place.target, &ours);
+            if !left.is_empty() || !errors.is_empty() {
+                let mut text = format!(
+                    "the new tree is in place in `{}`, but `{}` (the previous tree) could not be removed \
+                     completely",
+                    self.place.target.display(),
+                    previous.display()
+                );
+                for e in &errors {
+                    text.push_str(&format!("\n  {e}"));
+                }
+                if !left.is_empty() {
+                    text.push_str(&format!(
+                        "\n  it still holds {} entr{} stackwright did not write or could not delete: {}; move \
+                         what you need, then delete it (the next synth retries)",
+                        left.len(),
+                        if left.len() == 1 { "y" } else { "ies" },
+                        preview(&left)
+                    ));
+                }
+                warnings.push(text);
+            }
+        }
+        Ok(Written {
+            directory: self.place.target.clone(),
+            kept: carried
+                .iter()
+                .filter(|c| c.top)
+                .map(|c| match c.kind {
+                    Kind::Dir(_) => format!("{}/", c.path),
+                    _ => c.path.clone(),
+                })
+                .collect(),
+            warnings,
+        })
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let state = self.state.get_mut().expect("a writer panicked");
+            let mut ours: HashSet<String> =
+                std::mem::take(&mut state.written).into_iter().collect();
+            ours.insert(MARKER.to_owned());
+            let _ = clean(&self.dir, &self.place.target, &ours);
+        }
+    }
 }
 
 /// Where the tree goes: `target` (the resolved `out`), its parent and its file name.
@@ -455,29 +546,9 @@ fn collect_carry(path: &Path, rel: String, top: bool, carried: &mut Vec<Carry>) 
     Ok(())
 }
 
-/// Fills the staging directory: marker, new files, carried entries; then makes it durable.
-fn build(
-    staging: &Path,
-    target: &Path,
-    files: &[(&str, &[u8])],
-    carried: &[Carry],
-) -> io::Result<()> {
-    let listed: Vec<&str> = files.iter().map(|(p, _)| *p).collect();
-    let marker = staging.join(MARKER);
-    let mut listing = File::create_new(&marker)?;
-    listing.write_all(&serde_json::to_vec(&listed).expect("a list of strings serializes"))?;
-    listing.sync_all()?;
-
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|(p, _)| staging.join(p).parent().map(Path::to_path_buf))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for dir in &dirs {
-        fs::create_dir_all(dir)?;
-    }
-    write_files(staging, files)?;
+/// Completes the staging directory: the carried entries, then durability (one `syncfs`), then the marker's
+/// removal, which makes it a tree like any other.
+fn finish(staging: &Path, target: &Path, carried: &[Carry]) -> io::Result<()> {
     for c in carried {
         let from = target.join(&c.path);
         let to = staging.join(&c.path);
@@ -504,30 +575,9 @@ fn build(
     // One syncfs makes every file and directory durable: far cheaper than an fsync per file.
     let dir = File::open(staging)?;
     rustix::fs::syncfs(&dir)?;
-    fs::remove_file(&marker)?;
+    fs::remove_file(staging.join(MARKER))?;
     dir.sync_all()?;
     Ok(())
-}
-
-/// Writes the files under `root` from as many threads as there are cores: on this kind of machine
-/// page-cache writes of many files are the slowest phase. Each file is created new, never overwritten.
-fn write_files(root: &Path, files: &[(&str, &[u8])]) -> io::Result<()> {
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let chunk = files.len().div_ceil(workers).max(1);
-    let write = |part: &[(&str, &[u8])]| {
-        part.iter().try_for_each(|(p, bytes)| {
-            File::create_new(root.join(p)).and_then(|mut f| f.write_all(bytes))
-        })
-    };
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || write(part)))
-            .collect();
-        handles
-            .into_iter()
-            .try_for_each(|h| h.join().expect("writers do not panic"))
-    })
 }
 
 /// Puts the staging directory in the tree's place; returns where the previous tree now is.
@@ -577,9 +627,10 @@ fn swap(place: &Place, staging: &Path, had_tree: bool) -> io::Result<Option<Path
 fn stale_owned(dir: &Path) -> HashSet<String> {
     let mut ours = HashSet::from([MARKER.to_owned()]);
     if let Ok(bytes) = read_file(dir, MARKER, DEFAULT_LIMIT) {
-        if let Ok(listed) = serde_json::from_slice::<Vec<String>>(&bytes) {
-            ours.extend(listed);
-        }
+        // Complete lines only: a crash may cut the last one short.
+        let text = String::from_utf8_lossy(&bytes);
+        let complete = text.rsplit_once('\n').map_or("", |(lines, _)| lines);
+        ours.extend(complete.lines().map(str::to_owned));
         return ours;
     }
     if let Ok(bytes) = read_file(dir, FILE_NAME, DEFAULT_LIMIT) {

@@ -519,3 +519,28 @@ fn kill_9_during_a_large_write_leaves_the_old_or_the_new_tree() {
     assert_eq!(siblings(root.path()), [".out.stackwright.lock", "out"]);
     eprintln!("kill -9 rounds ended with trees of: {seen:?}");
 }
+
+/// A staging tree abandoned half-way (synthesis found a problem after some artifacts were streamed) is
+/// removed, and `out` is as it was.
+#[test]
+fn an_abandoned_staging_tree_leaves_out_as_it_was() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("out");
+    write(&out, &tree("a", &[module("prod", "v1")])).unwrap();
+    fs::write(out.join("terraform/prod/web/terraform.tfstate"), "STATE").unwrap();
+    let before = snapshot(&out);
+    let staging = stackwright_tree::Staging::begin(&out, &mut |_| {}).unwrap();
+    staging
+        .add("terraform/prod/web/main.tf.json", b"v2")
+        .unwrap();
+    staging
+        .add("terraform/test/web/main.tf.json", b"t")
+        .unwrap();
+    let twice = staging
+        .add("terraform/test/web/main.tf.json", b"t")
+        .unwrap_err();
+    assert!(twice.to_string().contains("written twice"), "{twice}");
+    drop(staging);
+    assert_eq!(snapshot(&out), before);
+    assert_eq!(siblings(root.path()), [".out.stackwright.lock", "out"]);
+}
