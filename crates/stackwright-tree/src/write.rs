@@ -47,7 +47,7 @@ pub fn write_tree<'a>(
     on_wait: &mut dyn FnMut(&Path),
 ) -> io::Result<Written> {
     let files: Vec<(&str, &[u8])> = files.into_iter().collect();
-    let staging = Staging::begin(out, on_wait)?;
+    let staging = Staging::begin(out)?;
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = files.len().div_ceil(workers).max(1);
     std::thread::scope(|scope| {
@@ -62,7 +62,7 @@ pub fn write_tree<'a>(
             .into_iter()
             .try_for_each(|h| h.join().expect("writers do not panic"))
     })?;
-    staging.commit()
+    staging.commit(on_wait)
 }
 
 /// A new tree being built beside `out`, to replace it all or nothing when committed; dropped without
@@ -74,21 +74,22 @@ pub fn write_tree<'a>(
 /// - Only the files the old manifest lists are ever deleted. An entry that would stand where a new file or
 ///   directory goes is refused at commit, naming it; so is an entry that cannot be carried (a FIFO, socket
 ///   or device).
-/// - Writers of one `out` are serialised by an advisory lock on `.<name>.stackwright.lock` beside it, held
-///   from `begin` to the end of `commit` (or the drop); `on_wait` is called once, with the lock's path, when
-///   another process holds it.
+/// - Staging directories are unique per process and locked (`flock`) while their writer lives; nothing is
+///   created beside `out` until the new tree is complete, so a synthesis that fails half-way leaves nothing.
+/// - Commits of one `out` are serialised by an advisory lock on `.<name>.stackwright.lock` beside it;
+///   `on_wait` is called once, with the lock's path, when another process holds it. Under the lock, the
+///   tree in `out` is checked again, and staging directories of dead writers are cleaned up.
 /// - An `Err` from any step means `out` is exactly as it was. Problems after the swap (an old file that
 ///   cannot be removed) are [`Written::warnings`]: the new tree is in place.
 pub struct Staging {
     place: Place,
-    old: Option<OldTree>,
     dir: PathBuf,
     /// The marker (one path per line, each written before its file), the paths written, and the
     /// directories created so far.
     state: Mutex<StagingState>,
-    warnings: Vec<String>,
     committed: bool,
-    _lock: File,
+    /// Held while this writer lives: the staging directory is not stale.
+    _alive: File,
 }
 
 struct StagingState {
@@ -96,16 +97,14 @@ struct StagingState {
     written: BTreeSet<String>,
     dirs: HashSet<PathBuf>,
 }
-
 impl Staging {
-    /// Locks `out`, cleans up what dead writers left beside it, checks that the tree in `out` (if any) is
-    /// one stackwright wrote, and creates an empty staging directory.
-    pub fn begin(out: &Path, on_wait: &mut dyn FnMut(&Path)) -> io::Result<Staging> {
+    /// Checks that the tree in `out` (if any) is one stackwright wrote, and creates an empty staging
+    /// directory beside it. Takes no lock on `out` yet: that waits for [`commit`](Staging::commit).
+    pub fn begin(out: &Path) -> io::Result<Staging> {
         let place = Place::resolve(out)?;
-        let lock = place.lock(on_wait)?;
-        let warnings = place.clean_stale();
-        let old = place.old_tree()?;
-        let dir = place.create_work_dir("staging")?;
+        // Fail early on a tree that is not ours; `commit` checks again under the lock.
+        place.old_tree()?;
+        let (dir, alive) = place.create_locked_staging()?;
         let marker = match File::create_new(dir.join(MARKER)) {
             Ok(marker) => marker,
             Err(e) => {
@@ -115,16 +114,14 @@ impl Staging {
         };
         Ok(Staging {
             place,
-            old,
             dir,
             state: Mutex::new(StagingState {
                 marker,
                 written: BTreeSet::new(),
                 dirs: HashSet::new(),
             }),
-            warnings,
             committed: false,
-            _lock: lock,
+            _alive: alive,
         })
     }
 
@@ -150,20 +147,26 @@ impl Staging {
         File::create_new(&file).and_then(|mut f| f.write_all(bytes))
     }
 
-    /// Carries what stackwright did not write from the old tree, makes the new tree durable, swaps it in,
-    /// and empties the old tree of what stackwright wrote. Consumes the staging directory either way.
-    pub fn commit(mut self) -> io::Result<Written> {
+    /// Takes the lock of `out` (calling `on_wait` if another writer holds it), cleans up what dead writers
+    /// left, checks the tree in `out` again, carries what stackwright did not write from it, makes the new
+    /// tree durable, swaps it in, and empties the old tree of what stackwright wrote. Consumes the staging
+    /// directory either way.
+    pub fn commit(mut self, on_wait: &mut dyn FnMut(&Path)) -> io::Result<Written> {
+        let _lock = self.place.lock(on_wait)?;
+        let mut warnings = self.place.clean_stale();
+        // Another writer may have created `out` since `begin`.
+        self.place.exists = self.place.target.is_dir();
+        let old = self.place.old_tree()?;
         let state = self.state.get_mut().expect("a writer panicked");
         let new_files: BTreeSet<&str> = state.written.iter().map(String::as_str).collect();
-        let carried = match &self.old {
+        let carried = match &old {
             Some(old) => plan_carry(&self.place.target, old, &new_files)?,
             None => Vec::new(),
         };
         finish(&self.dir, &self.place.target, &carried)?;
-        let previous = swap(&self.place, &self.dir, self.old.is_some())?;
+        let previous = swap(&self.place, &self.dir, old.is_some())?;
         self.committed = true;
-        let mut warnings = std::mem::take(&mut self.warnings);
-        if let (Some(previous), Some(old)) = (previous, &self.old) {
+        if let (Some(previous), Some(old)) = (previous, &old) {
             let ours: HashSet<String> = old.owned.iter().cloned().collect();
             let (left, errors) = clean(&previous, &self.place.target, &ours);
             if !left.is_empty() || !errors.is_empty() {
@@ -348,6 +351,56 @@ impl Place {
         unreachable!("an unbounded range ends only by returning")
     }
 
+    /// A new staging directory, locked for as long as the returned file is open. It is created under an
+    /// `incoming` name and renamed once locked, so that no staging directory is ever unlocked while its writer
+    /// lives (a cleaner may remove an empty `incoming` directory; then the next name is tried).
+    fn create_locked_staging(&self) -> io::Result<(PathBuf, File)> {
+        let pid = std::process::id();
+        for n in 0.. {
+            let name = |what: &str| {
+                let mut name = self.work_prefix();
+                name.push(format!("{what}-{pid}-{n}"));
+                self.parent.join(name)
+            };
+            let (incoming, staging) = (name("incoming"), name("staging"));
+            match fs::create_dir(&incoming) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(context(e, "cannot create", &incoming)),
+            }
+            let locked = File::open(&incoming).and_then(|dir| match dir.try_lock() {
+                Ok(()) => Ok(dir),
+                Err(e) => Err(io::Error::from(e)),
+            });
+            let cwd = rustix::fs::CWD;
+            let renamed = locked.and_then(|dir| {
+                rustix::fs::renameat_with(cwd, &incoming, cwd, &staging, RenameFlags::NOREPLACE)
+                    .map(|()| dir)
+                    .map_err(io::Error::from)
+            });
+            match renamed {
+                Ok(dir) => return Ok((staging, dir)),
+                // Removed or locked by a cleaner in the meantime, or the staging name is taken: next name.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::NotFound
+                            | io::ErrorKind::WouldBlock
+                            | io::ErrorKind::AlreadyExists
+                    ) =>
+                {
+                    let _ = fs::remove_dir(&incoming);
+                    continue;
+                }
+                Err(e) => {
+                    let _ = fs::remove_dir(&incoming);
+                    return Err(context(e, "cannot create", &staging));
+                }
+            }
+        }
+        unreachable!("an unbounded range ends only by returning")
+    }
+
     /// Cleans up the work directories of writers that died: under the lock, no other writer is running.
     fn clean_stale(&self) -> Vec<String> {
         let prefix = self.work_prefix();
@@ -363,6 +416,14 @@ impl Place {
                 continue;
             }
             let dir = entry.path();
+            // A live writer holds its staging directory's lock (the lock goes with the writer's process);
+            // the cleaner holds it too while it cleans, so no writer can take the directory meanwhile.
+            let Ok(guard) = File::open(&dir) else {
+                continue;
+            };
+            if guard.try_lock().is_err() {
+                continue;
+            }
             let ours = stale_owned(&dir);
             let (left, errors) = clean(&dir, &self.target, &ours);
             if !left.is_empty() || !errors.is_empty() {
@@ -645,6 +706,9 @@ fn stale_owned(dir: &Path) -> HashSet<String> {
 /// holds at the same path as the same file (a hard link to the same inode, or an identical symbolic link),
 /// then directories left empty, `dir` included. Returns what stays (relative paths) and what failed.
 fn clean(dir: &Path, target: &Path, ours: &HashSet<String>) -> (Vec<String>, Vec<String>) {
+    if !dir.exists() {
+        return (Vec::new(), Vec::new()); // Already removed (by a writer that took its name back).
+    }
     let mut left = Vec::new();
     let mut errors = Vec::new();
     clean_in(dir, "", target, ours, &mut left, &mut errors);

@@ -529,7 +529,7 @@ fn an_abandoned_staging_tree_leaves_out_as_it_was() {
     write(&out, &tree("a", &[module("prod", "v1")])).unwrap();
     fs::write(out.join("terraform/prod/web/terraform.tfstate"), "STATE").unwrap();
     let before = snapshot(&out);
-    let staging = stackwright_tree::Staging::begin(&out, &mut |_| {}).unwrap();
+    let staging = stackwright_tree::Staging::begin(&out).unwrap();
     staging
         .add("terraform/prod/web/main.tf.json", b"v2")
         .unwrap();
@@ -542,5 +542,30 @@ fn an_abandoned_staging_tree_leaves_out_as_it_was() {
     assert!(twice.to_string().contains("written twice"), "{twice}");
     drop(staging);
     assert_eq!(snapshot(&out), before);
+    assert_eq!(siblings(root.path()), [".out.stackwright.lock", "out"]);
+}
+
+/// A live writer's staging directory is never taken for a dead one's: a second writer that commits while
+/// the first is still streaming leaves it alone, and the first still commits.
+#[test]
+fn a_commit_leaves_a_live_writers_staging_directory_alone() {
+    let root = tempfile::tempdir().unwrap();
+    let out = root.path().join("out");
+    let first = stackwright_tree::Staging::begin(&out).unwrap();
+    first.add("terraform/a/web/main.tf.json", b"a").unwrap();
+    write(&out, &tree("b", &[module("b", "b")])).unwrap();
+    first
+        .add(
+            "manifest.json",
+            &tree("a", &[("terraform/a/web/main.tf.json", "a".into())])[1].1,
+        )
+        .unwrap();
+    let written = first.commit(&mut |_| {}).unwrap();
+    assert!(written.warnings.is_empty(), "{:?}", written.warnings);
+    assert_eq!(
+        fs::read_to_string(out.join("terraform/a/web/main.tf.json")).unwrap(),
+        "a"
+    );
+    assert!(!out.join("terraform/b").exists());
     assert_eq!(siblings(root.path()), [".out.stackwright.lock", "out"]);
 }
