@@ -54,8 +54,17 @@ pub enum Node {
 pub struct Props(Vec<(&'static str, Option<&'static str>, Node)>);
 
 impl Props {
-    pub fn set(&mut self, cloudformation: &'static str, terraform: Option<&'static str>, node: Node) {
-        match self.0.iter_mut().find(|(name, _, _)| *name == cloudformation) {
+    pub fn set(
+        &mut self,
+        cloudformation: &'static str,
+        terraform: Option<&'static str>,
+        node: Node,
+    ) {
+        match self
+            .0
+            .iter_mut()
+            .find(|(name, _, _)| *name == cloudformation)
+        {
             Some(slot) => *slot = (cloudformation, terraform, node),
             None => self.0.push((cloudformation, terraform, node)),
         }
@@ -131,7 +140,12 @@ impl Base {
         }
     }
 
-    pub fn set(&mut self, cloudformation: &'static str, terraform: Option<&'static str>, node: Node) {
+    pub fn set(
+        &mut self,
+        cloudformation: &'static str,
+        terraform: Option<&'static str>,
+        node: Node,
+    ) {
         self.props.set(cloudformation, terraform, node);
     }
 
@@ -162,7 +176,9 @@ impl Base {
             let names = info
                 .attributes
                 .iter()
-                .filter_map(|(cfn, tf)| Some(((*cfn).to_owned(), Value::from(tf.as_ref()?.to_string()))))
+                .filter_map(|(cfn, tf)| {
+                    Some(((*cfn).to_owned(), Value::from(tf.as_ref()?.to_string())))
+                })
                 .collect();
             resource.set(props::TERRAFORM_ATTRIBUTE_NAMES, Value::Map(names));
             match info.tags {
@@ -182,7 +198,12 @@ impl Base {
         if !info.unavailable_in.is_empty() {
             resource.set(
                 props::UNAVAILABLE_IN,
-                Value::List(info.unavailable_in.iter().map(|r| Value::from(*r)).collect()),
+                Value::List(
+                    info.unavailable_in
+                        .iter()
+                        .map(|r| Value::from(*r))
+                        .collect(),
+                ),
             );
         }
         resource
@@ -230,7 +251,9 @@ pub fn list<T: Into<Node>>(values: impl IntoIterator<Item = T>) -> Node {
     Node::List(values.into_iter().map(Into::into).collect())
 }
 
-pub fn string_map<K: Into<String>, V: Into<Expr>>(entries: impl IntoIterator<Item = (K, V)>) -> Node {
+pub fn string_map<K: Into<String>, V: Into<Expr>>(
+    entries: impl IntoIterator<Item = (K, V)>,
+) -> Node {
     Node::Map(
         entries
             .into_iter()
@@ -318,7 +341,12 @@ macro_rules! builder {
             }
 
             #[track_caller]
-            fn with_override(mut self, target: &'static str, path: &str, value: Option<Value>) -> Self {
+            fn with_override(
+                mut self,
+                target: &'static str,
+                path: &str,
+                value: Option<Value>,
+            ) -> Self {
                 $crate::runtime::add_override(&mut self.0.resource, target, path, value);
                 self
             }
@@ -419,7 +447,12 @@ pub fn accept_finding(resource: &mut Resource, check_id: &str, reason: &str) {
 }
 
 #[track_caller]
-pub fn add_override(resource: &mut Resource, target: &'static str, path: &str, value: Option<Value>) {
+pub fn add_override(
+    resource: &mut Resource,
+    target: &'static str,
+    path: &str,
+    value: Option<Value>,
+) {
     resource.overrides.push(stackwright_core::Override {
         target,
         path: path.split('.').map(str::to_owned).collect(),

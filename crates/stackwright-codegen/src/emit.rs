@@ -83,8 +83,14 @@ fn param(ty: &Ty, module: Option<&str>, value: &str) -> (String, String) {
                 "impl IntoIterator<Item = impl Into<Expr>>".into(),
                 format!("strings({value})"),
             ),
-            Ty::Int => ("impl IntoIterator<Item = i64>".into(), format!("list({value})")),
-            Ty::Bool => ("impl IntoIterator<Item = bool>".into(), format!("list({value})")),
+            Ty::Int => (
+                "impl IntoIterator<Item = i64>".into(),
+                format!("list({value})"),
+            ),
+            Ty::Bool => (
+                "impl IntoIterator<Item = bool>".into(),
+                format!("list({value})"),
+            ),
             Ty::Enum(name) | Ty::Struct(name) => (
                 format!("impl IntoIterator<Item = {}>", path(name)),
                 format!("list({value})"),
@@ -110,7 +116,14 @@ fn tf(name: &Option<String>) -> String {
 }
 
 /// `new(...)` and the setters of a resource builder or nested struct.
-fn builder_impl(out: &mut String, rust: &str, ctor: &str, properties: &[Property], module: Option<&str>, new_doc: &str) {
+fn builder_impl(
+    out: &mut String,
+    rust: &str,
+    ctor: &str,
+    properties: &[Property],
+    module: Option<&str>,
+    new_doc: &str,
+) {
     let _ = writeln!(out, "impl {rust} {{");
     let required: Vec<&Property> = properties.iter().filter(|p| p.required).collect();
     let mut params = String::new();
@@ -134,10 +147,16 @@ fn builder_impl(out: &mut String, rust: &str, ctor: &str, properties: &[Property
     if id_param.is_empty() {
         let _ = writeln!(out, "pub fn new({params}) -> Self {{");
     } else {
-        let _ = writeln!(out, "#[track_caller]\npub fn new({id_param}{params}) -> Self {{");
+        let _ = writeln!(
+            out,
+            "#[track_caller]\npub fn new({id_param}{params}) -> Self {{"
+        );
     }
     let mutability = if required.is_empty() { "" } else { "mut " };
-    let _ = writeln!(out, "let {mutability}this = {ctor};\n{sets}{rust}(this)\n}}");
+    let _ = writeln!(
+        out,
+        "let {mutability}this = {ctor};\n{sets}{rust}(this)\n}}"
+    );
     for p in properties.iter().filter(|p| !p.required) {
         doc_lines(out, &property_doc(p));
         let (ty, node) = param(&p.ty, module, "value");
@@ -174,9 +193,20 @@ fn nested_struct(out: &mut String, s: &Struct) {
             format!("[AWS reference]({})", s.doc_url),
         ],
     );
-    let _ = writeln!(out, "#[derive(Clone, Debug)]\npub struct {}(Props);", s.rust);
+    let _ = writeln!(
+        out,
+        "#[derive(Clone, Debug)]\npub struct {}(Props);",
+        s.rust
+    );
     let new_doc = format!("A new `{}`. {}", s.rust, required_doc(&s.properties));
-    builder_impl(out, &s.rust, "Props::default()", &s.properties, None, &new_doc);
+    builder_impl(
+        out,
+        &s.rust,
+        "Props::default()",
+        &s.properties,
+        None,
+        &new_doc,
+    );
     let _ = writeln!(out, "nested!({});", s.rust);
 }
 
@@ -227,7 +257,14 @@ fn resource(out: &mut String, r: &ResourceType, service: &Service) {
         r.type_name,
         required_doc(&r.properties)
     );
-    builder_impl(out, &r.rust, &format!("Base::new(id, &{info})"), &r.properties, module, &new_doc);
+    builder_impl(
+        out,
+        &r.rust,
+        &format!("Base::new(id, &{info})"),
+        &r.properties,
+        module,
+        &new_doc,
+    );
     let handle = format!("{}Handle", r.rust);
     let _ = writeln!(out, "builder!({}, {handle});", r.rust);
     doc_lines(
@@ -237,17 +274,32 @@ fn resource(out: &mut String, r: &ResourceType, service: &Service) {
             r.type_name
         )],
     );
-    let _ = writeln!(out, "#[derive(Clone, Copy, Debug)]\npub struct {handle}(Handle);");
+    let _ = writeln!(
+        out,
+        "#[derive(Clone, Copy, Debug)]\npub struct {handle}(Handle);"
+    );
     let _ = writeln!(out, "handle!({handle});");
     if !r.attributes.is_empty() {
         let _ = writeln!(out, "impl {handle} {{");
         for a in &r.attributes {
             let target = match &a.terraform {
                 Some(t) => format!("Terraform `{t}`."),
-                None => "awscc has no such attribute: referencing it in Terraform is an error.".into(),
+                None => {
+                    "awscc has no such attribute: referencing it in Terraform is an error.".into()
+                }
             };
-            doc_lines(out, &[summary(&a.doc), format!("CloudFormation `Fn::GetAtt` `{}`; {target}", a.cfn)]);
-            let _ = writeln!(out, "pub fn {}(&self) -> Expr {{\nself.0.attr({:?})\n}}", a.rust, a.cfn);
+            doc_lines(
+                out,
+                &[
+                    summary(&a.doc),
+                    format!("CloudFormation `Fn::GetAtt` `{}`; {target}", a.cfn),
+                ],
+            );
+            let _ = writeln!(
+                out,
+                "pub fn {}(&self) -> Expr {{\nself.0.attr({:?})\n}}",
+                a.rust, a.cfn
+            );
         }
         out.push_str("}\n");
     }
@@ -274,7 +326,12 @@ fn resource(out: &mut String, r: &ResourceType, service: &Service) {
                 .iter()
                 .map(|(variant, value)| format!("{variant} => {value:?}"))
                 .collect();
-            let _ = writeln!(out, "}}\nstring_enum!({} {{ {} }});", e.rust, arms.join(", "));
+            let _ = writeln!(
+                out,
+                "}}\nstring_enum!({} {{ {} }});",
+                e.rust,
+                arms.join(", ")
+            );
         }
         out.push_str("}\n");
     }
@@ -282,7 +339,11 @@ fn resource(out: &mut String, r: &ResourceType, service: &Service) {
 
 pub fn service(service: &Service) -> String {
     let mut out = header();
-    let with_tf = service.resources.iter().filter(|r| r.terraform.is_some()).count();
+    let with_tf = service
+        .resources
+        .iter()
+        .filter(|r| r.terraform.is_some())
+        .count();
     let _ = writeln!(
         out,
         "//! `{}` resource types of the CloudFormation registry (`AWS::{}::*`): {} types, {} of them with an awscc Terraform resource.\n//! Enabled by the `{}` feature.",
@@ -316,7 +377,13 @@ pub fn module_index(model: &Model) -> String {
     }
     let _ = writeln!(out, "/// Every service module, as (feature, registry service name, types).\npub const SERVICES: &[(&str, &str, usize)] = &[");
     for s in &model.services {
-        let _ = writeln!(out, "({:?}, {:?}, {}),", s.module, s.name, s.resources.len());
+        let _ = writeln!(
+            out,
+            "({:?}, {:?}, {}),",
+            s.module,
+            s.name,
+            s.resources.len()
+        );
     }
     out.push_str("];\n");
     out
@@ -347,7 +414,11 @@ workspace = true
 # Every service; for CI and coverage figures, not for users (it compiles all of them).
 "#,
     );
-    let all: Vec<String> = model.services.iter().map(|s| format!("{:?}", s.module)).collect();
+    let all: Vec<String> = model
+        .services
+        .iter()
+        .map(|s| format!("{:?}", s.module))
+        .collect();
     let _ = writeln!(out, "full = [{}]", all.join(", "));
     for s in &model.services {
         let _ = writeln!(out, "{} = []", s.module);

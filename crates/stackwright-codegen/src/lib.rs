@@ -172,10 +172,7 @@ pub fn stale_files(root: &Path, output: &Output) -> Vec<String> {
     }
     if let Ok(entries) = std::fs::read_dir(dir.join("src/generated")) {
         for entry in entries.flatten() {
-            let relative = format!(
-                "src/generated/{}",
-                entry.file_name().to_string_lossy()
-            );
+            let relative = format!("src/generated/{}", entry.file_name().to_string_lossy());
             if !output.files.contains_key(&relative) {
                 stale.push(format!("{relative} is not generated any more"));
             }

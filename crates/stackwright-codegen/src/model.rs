@@ -91,11 +91,11 @@ pub enum Ty {
 }
 
 const KEYWORDS: &[&str] = &[
-    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if",
-    "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self",
-    "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "async",
-    "await", "dyn", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof",
-    "unsized", "virtual", "yield", "try", "gen", "union",
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen", "union",
 ];
 
 /// Methods every builder has (`runtime::builder!`); a property of the same name gets `_property`.
@@ -216,7 +216,12 @@ fn description(node: &Json) -> String {
 
 fn strings(node: Option<&Json>) -> Vec<String> {
     node.and_then(Json::as_array)
-        .map(|a| a.iter().filter_map(Json::as_str).map(str::to_owned).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Json::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -287,10 +292,16 @@ impl<'a> Ctx<'a> {
         tf_attr: Option<&Json>,
     ) -> Ty {
         let (node, def) = self.resolve(node);
-        let json = |tf_attr: Option<&Json>| Ty::Json(tf_attr.and_then(|a| a.get("type")) == Some(&Json::from("string")));
+        let json = |tf_attr: Option<&Json>| {
+            Ty::Json(tf_attr.and_then(|a| a.get("type")) == Some(&Json::from("string")))
+        };
         let types: Vec<String> = match node.get("type") {
             Some(Json::String(t)) => vec![t.clone()],
-            Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).map(str::to_owned).collect(),
+            Some(Json::Array(ts)) => ts
+                .iter()
+                .filter_map(Json::as_str)
+                .map(str::to_owned)
+                .collect(),
             _ => Vec::new(),
         };
         if types.len() > 1 {
@@ -324,7 +335,12 @@ impl<'a> Ctx<'a> {
                     .and_then(Json::as_object)
                     .is_some_and(|p| !p.is_empty());
                 if has_props {
-                    let key = def.clone().unwrap_or_else(|| format!("inline:{prop_name}:{}", self.queue.len() + self.structs.len()));
+                    let key = def.clone().unwrap_or_else(|| {
+                        format!(
+                            "inline:{prop_name}:{}",
+                            self.queue.len() + self.structs.len()
+                        )
+                    });
                     if let Some(name) = self.by_definition.get(&key) {
                         return Ty::Struct(name.clone());
                     }
@@ -338,31 +354,45 @@ impl<'a> Ctx<'a> {
                     ));
                     return Ty::Struct(name);
                 }
-                if ty.is_none() && (node.get("anyOf").is_some() || node.get("oneOf").is_some() || node.get("format").is_some()) {
+                if ty.is_none()
+                    && (node.get("anyOf").is_some()
+                        || node.get("oneOf").is_some()
+                        || node.get("format").is_some())
+                {
                     // Alternatives of formats only (ARN or id): strings.
-                    let all_strings = ["anyOf", "oneOf"].iter().filter_map(|k| node.get(*k)).all(|alts| {
-                        alts.as_array().is_some_and(|a| {
-                            a.iter().all(|alt| {
-                                let (alt, _) = self.resolve(alt);
-                                matches!(alt.get("type").and_then(Json::as_str), None | Some("string"))
-                                    && alt.get("properties").is_none()
-                            })
-                        })
-                    });
+                    let all_strings =
+                        ["anyOf", "oneOf"]
+                            .iter()
+                            .filter_map(|k| node.get(*k))
+                            .all(|alts| {
+                                alts.as_array().is_some_and(|a| {
+                                    a.iter().all(|alt| {
+                                        let (alt, _) = self.resolve(alt);
+                                        matches!(
+                                            alt.get("type").and_then(Json::as_str),
+                                            None | Some("string")
+                                        ) && alt.get("properties").is_none()
+                                    })
+                                })
+                            });
                     if all_strings {
                         return Ty::Str;
                     }
                 }
                 let string_values = |v: &Json| {
                     let (v, _) = self.resolve(v);
-                    v.get("type").and_then(Json::as_str) == Some("string") && v.get("enum").is_none()
+                    v.get("type").and_then(Json::as_str) == Some("string")
+                        && v.get("enum").is_none()
                 };
                 let pattern_strings = node
                     .get("patternProperties")
                     .and_then(Json::as_object)
                     .is_some_and(|p| !p.is_empty() && p.values().all(string_values));
-                let additional_strings = node.get("additionalProperties").is_some_and(|a| a.is_object() && string_values(a));
-                let tf_map = tf_attr.and_then(|a| a.get("type")) == Some(&serde_json::json!(["map", "string"]));
+                let additional_strings = node
+                    .get("additionalProperties")
+                    .is_some_and(|a| a.is_object() && string_values(a));
+                let tf_map = tf_attr.and_then(|a| a.get("type"))
+                    == Some(&serde_json::json!(["map", "string"]));
                 if (pattern_strings || additional_strings) && (tf_attr.is_none() || tf_map) {
                     Ty::StrMap
                 } else {
@@ -386,7 +416,11 @@ impl<'a> Ctx<'a> {
         let mut variants: Vec<(String, String)> = Vec::new();
         let mut used = BTreeSet::new();
         for value in values {
-            let mut name = if value.is_empty() { "Empty".into() } else { camel(&value) };
+            let mut name = if value.is_empty() {
+                "Empty".into()
+            } else {
+                camel(&value)
+            };
             let stem = name.clone();
             let mut n = 2;
             while !used.insert(name.clone()) {
@@ -413,8 +447,16 @@ impl<'a> Ctx<'a> {
         anchor: &str,
     ) -> Vec<Property> {
         let schema = self.schema;
-        let read_only: BTreeSet<String> = if top { top_level(strings(schema.get("readOnlyProperties"))) } else { BTreeSet::new() };
-        let create_only: BTreeSet<String> = if top { top_level(strings(schema.get("createOnlyProperties"))) } else { BTreeSet::new() };
+        let read_only: BTreeSet<String> = if top {
+            top_level(strings(schema.get("readOnlyProperties")))
+        } else {
+            BTreeSet::new()
+        };
+        let create_only: BTreeSet<String> = if top {
+            top_level(strings(schema.get("createOnlyProperties")))
+        } else {
+            BTreeSet::new()
+        };
         let required: BTreeSet<String> = strings(node.get("required")).into_iter().collect();
         let tag_property = if top { tag_property(schema) } else { None };
         let Some(props) = node.get("properties").and_then(Json::as_object) else {
@@ -422,7 +464,10 @@ impl<'a> Ctx<'a> {
         };
         let overlay_names = self
             .overlay
-            .pointer(&format!("/terraform_names/{}", self.type_name.replace('/', "~1")))
+            .pointer(&format!(
+                "/terraform_names/{}",
+                self.type_name.replace('/', "~1")
+            ))
             .cloned();
         let mut out = Vec::new();
         let mut rust_names = BTreeSet::new();
@@ -430,7 +475,11 @@ impl<'a> Ctx<'a> {
             if read_only.contains(cfn) || tag_property.as_deref() == Some(cfn.as_str()) {
                 continue;
             }
-            let overlay_name = overlay_names.as_ref().and_then(|o| o.get(cfn)).and_then(|o| o.get("name")).and_then(Json::as_str);
+            let overlay_name = overlay_names
+                .as_ref()
+                .and_then(|o| o.get(cfn))
+                .and_then(|o| o.get("name"))
+                .and_then(Json::as_str);
             let found = scope.and_then(|s| s.find(cfn, overlay_name));
             let (terraform, child_scope, tf_attr) = match found {
                 Some(TfMatch::Attribute(name, attr)) => (Some(name), None, Some(attr)),
@@ -533,9 +582,10 @@ fn awscc_type<'a>(awscc: &'a Map<String, Json>, type_name: &str) -> Option<(&'a 
     };
     let prefix = format!("awscc_{}_", service.to_ascii_lowercase());
     let wanted = normalize(resource);
-    awscc
-        .iter()
-        .find(|(name, _)| name.strip_prefix(&prefix).is_some_and(|r| normalize(r) == wanted))
+    awscc.iter().find(|(name, _)| {
+        name.strip_prefix(&prefix)
+            .is_some_and(|r| normalize(r) == wanted)
+    })
 }
 
 pub fn build(inputs: &Inputs) -> Result<Model, String> {
@@ -562,7 +612,8 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
     let mut schemas = Vec::new();
     for (n, line) in inputs.registry.lines().enumerate() {
         if !line.trim().is_empty() {
-            let schema: Json = serde_json::from_str(line).map_err(|e| format!("registry line {}: {e}", n + 1))?;
+            let schema: Json =
+                serde_json::from_str(line).map_err(|e| format!("registry line {}: {e}", n + 1))?;
             schemas.push((n, schema));
         }
     }
@@ -573,7 +624,9 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
             .ok_or_else(|| format!("registry line {}: no typeName", n + 1))?;
         let parts: Vec<&str> = type_name.split("::").collect();
         let [_, service_name, resource_name] = parts[..] else {
-            return Err(format!("registry type `{type_name}`: expected three `::` parts"));
+            return Err(format!(
+                "registry type `{type_name}`: expected three `::` parts"
+            ));
         };
         let service_module = snake(&service_name.to_ascii_lowercase());
         let tf = if cloudformation_only.is_some_and(|c| c.contains_key(type_name)) {
@@ -582,7 +635,8 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
             awscc_type(awscc, type_name)
         };
         let scope = tf.map(|(_, node)| Scope::of(node));
-        let doc_base = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/".to_owned();
+        let doc_base =
+            "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/".to_owned();
         let anchor = format!(
             "{}-{}",
             service_name.to_ascii_lowercase(),
@@ -609,9 +663,9 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
         let tags = tag_property(schema).map(|cfn| Tags {
             terraform: scope.and_then(|s| match s.find(&cfn, None) {
                 Some(TfMatch::Block(name, _)) => Some((name, true)),
-                Some(TfMatch::Attribute(name, attr)) => {
-                    (attr.get("type") == Some(&serde_json::json!(["map", "string"]))).then_some((name, false))
-                }
+                Some(TfMatch::Attribute(name, attr)) => (attr.get("type")
+                    == Some(&serde_json::json!(["map", "string"])))
+                .then_some((name, false)),
                 None => None,
             }),
         });
@@ -623,7 +677,10 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
                 continue;
             };
             let segments: Vec<&str> = path.split('/').collect();
-            if segments.iter().any(|s| *s == "*" || s.chars().all(|c| c.is_ascii_digit())) {
+            if segments
+                .iter()
+                .any(|s| *s == "*" || s.chars().all(|c| c.is_ascii_digit()))
+            {
                 continue;
             }
             let mut terraform = Vec::new();
@@ -685,11 +742,13 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
         if tf.is_some() {
             stats.with_terraform += 1;
         }
-        let service = by_service.entry(service_module.clone()).or_insert_with(|| Service {
-            module: service_module.clone(),
-            name: service_name.to_owned(),
-            resources: Vec::new(),
-        });
+        let service = by_service
+            .entry(service_module.clone())
+            .or_insert_with(|| Service {
+                module: service_module.clone(),
+                name: service_name.to_owned(),
+                resources: Vec::new(),
+            });
         service.resources.push(ResourceType {
             type_name: type_name.to_owned(),
             rust,
@@ -709,9 +768,15 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
             enums: ctx.enums,
         });
     }
-    for (key, what) in [("stateful", stateful), ("cloudformation_only", cloudformation_only)] {
+    for (key, what) in [
+        ("stateful", stateful),
+        ("cloudformation_only", cloudformation_only),
+    ] {
         for name in what.into_iter().flat_map(|m| m.keys()) {
-            if !by_service.values().any(|s| s.resources.iter().any(|r| &r.type_name == name)) {
+            if !by_service
+                .values()
+                .any(|s| s.resources.iter().any(|r| &r.type_name == name))
+            {
                 return Err(format!("overlay `{key}`: `{name}` is not a registry type"));
             }
         }

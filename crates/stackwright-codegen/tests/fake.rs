@@ -78,20 +78,34 @@ fn a_fake_registry_generates_typed_builders_with_both_targets_names() {
         assert!(fake.contains(expected), "missing `{expected}` in:\n{fake}");
     }
     // A schema-free object that awscc wants as a JSON string.
-    assert!(fake.contains("self.0.set(\"Policy\", Some(\"policy\"), json_string(value));"), "{fake}");
+    assert!(
+        fake.contains("self.0.set(\"Policy\", Some(\"policy\"), json_string(value));"),
+        "{fake}"
+    );
     // Tags are `.tag(..)`, not a setter; attributes carry both names; stateful types are retained.
     assert!(!fake.contains("pub fn tags("));
     assert!(fake.contains("tags: TagsShape::KeyValueList(\"tags\")"));
-    assert!(fake.contains("(\"Endpoint.Address\", Some(\"endpoint.address\"))"), "{fake}");
+    assert!(
+        fake.contains("(\"Endpoint.Address\", Some(\"endpoint.address\"))"),
+        "{fake}"
+    );
     assert!(fake.contains("pub fn endpoint_address(&self) -> Expr"));
     assert!(fake.contains("stateful: true"));
     assert!(fake.contains("unavailable_in: &[\"us-east-1\"]"));
     // A type awscc lacks is CloudFormation-only.
-    assert!(fake.contains("cloudformation: \"AWS::Fake::Gadget\",\n    terraform: None,"), "{fake}");
+    assert!(
+        fake.contains("cloudformation: \"AWS::Fake::Gadget\",\n    terraform: None,"),
+        "{fake}"
+    );
     // One feature per service, plus `full`.
     let manifest = &output.files["Cargo.toml"];
-    assert!(manifest.contains("full = [\"fake\"]\nfake = []\n"), "{manifest}");
-    assert!(output.files["src/generated/mod.rs"].contains("#[cfg(feature = \"fake\")]\npub mod fake;"));
+    assert!(
+        manifest.contains("full = [\"fake\"]\nfake = []\n"),
+        "{manifest}"
+    );
+    assert!(
+        output.files["src/generated/mod.rs"].contains("#[cfg(feature = \"fake\")]\npub mod fake;")
+    );
     // Deterministic.
     assert_eq!(generate(&inputs()).expect("generates").files, output.files);
 }
@@ -101,5 +115,8 @@ fn an_overlay_entry_for_a_type_that_does_not_exist_is_an_error() {
     let mut inputs = inputs();
     inputs.overlay = json!({"stateful": {"AWS::Fake::Nothing": "x"}});
     let error = generate(&inputs).err().expect("fails");
-    assert!(error.contains("`AWS::Fake::Nothing` is not a registry type"), "{error}");
+    assert!(
+        error.contains("`AWS::Fake::Nothing` is not a registry type"),
+        "{error}"
+    );
 }

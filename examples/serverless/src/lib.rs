@@ -9,13 +9,18 @@
 //! - an SNS topic for alerts, to which both dead-letter queues feed nothing but its ARN is an output.
 
 use stackwright::prelude::*;
-use stackwright::{RemovalPolicy, Value};
 use stackwright::tags;
+use stackwright::{RemovalPolicy, Value};
 use stackwright_aws_generated::{dynamodb, events, iam, lambda, sns, sqs};
 
 /// A JSON object of (key, value) pairs, for schema-free properties such as policy documents.
 fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
-    Value::Map(entries.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    Value::Map(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
 }
 
 fn list<const N: usize>(items: [Value; N]) -> Value {
@@ -23,14 +28,22 @@ fn list<const N: usize>(items: [Value; N]) -> Value {
 }
 
 /// A role the Lambda service assumes, allowed `actions` on `resources`.
-fn function_role(stack: &mut Stack, id: &str, actions: &[&str], resources: Vec<Expr>) -> iam::RoleHandle {
+fn function_role(
+    stack: &mut Stack,
+    id: &str,
+    actions: &[&str],
+    resources: Vec<Expr>,
+) -> iam::RoleHandle {
     let trust = object([
         ("Version", "2012-10-17".into()),
         (
             "Statement",
             list([object([
                 ("Effect", "Allow".into()),
-                ("Principal", object([("Service", "lambda.amazonaws.com".into())])),
+                (
+                    "Principal",
+                    object([("Service", "lambda.amazonaws.com".into())]),
+                ),
                 ("Action", "sts:AssumeRole".into()),
             ])]),
         ),
@@ -41,7 +54,10 @@ fn function_role(stack: &mut Stack, id: &str, actions: &[&str], resources: Vec<E
             "Action",
             Value::List(actions.iter().map(|a| Value::from(*a)).collect()),
         ),
-        ("Resource", Value::List(resources.into_iter().map(Value::Str).collect())),
+        (
+            "Resource",
+            Value::List(resources.into_iter().map(Value::Str).collect()),
+        ),
     ])];
     statements.push(object([
         ("Effect", "Allow".into()),
@@ -81,22 +97,29 @@ fn function(
     code: &str,
     variables: Value,
 ) -> lambda::Function {
-    lambda::Function::new(
-        id,
-        lambda::function::Code::new().zip_file(code),
-        role.arn(),
-    )
-    .runtime(lambda::function::Runtime::Python312)
-    .handler("index.handler")
-    .timeout(30)
-    .memory_size(256)
-    .reserved_concurrent_executions(5)
-    .dead_letter_config(lambda::function::DeadLetterConfig::new().target_arn(dead_letters.arn()))
-    .environment(lambda::function::Environment::new().variables(variables))
-    .tracing_config(lambda::function::TracingConfig::new().mode(lambda::function::Mode::Active))
-    .accept_finding("CKV_AWS_117", "the functions reach only AWS APIs; no VPC resources to reach")
-    .accept_finding("CKV_AWS_173", "the variables hold resource names only, no secrets")
-    .accept_finding("CKV_AWS_272", "inline example code; no signing profile in this example")
+    lambda::Function::new(id, lambda::function::Code::new().zip_file(code), role.arn())
+        .runtime(lambda::function::Runtime::Python312)
+        .handler("index.handler")
+        .timeout(30)
+        .memory_size(256)
+        .reserved_concurrent_executions(5)
+        .dead_letter_config(
+            lambda::function::DeadLetterConfig::new().target_arn(dead_letters.arn()),
+        )
+        .environment(lambda::function::Environment::new().variables(variables))
+        .tracing_config(lambda::function::TracingConfig::new().mode(lambda::function::Mode::Active))
+        .accept_finding(
+            "CKV_AWS_117",
+            "the functions reach only AWS APIs; no VPC resources to reach",
+        )
+        .accept_finding(
+            "CKV_AWS_173",
+            "the variables hold resource names only, no secrets",
+        )
+        .accept_finding(
+            "CKV_AWS_272",
+            "inline example code; no signing profile in this example",
+        )
 }
 
 const API_CODE: &str = "import json, os, boto3\n\
@@ -152,10 +175,18 @@ pub fn service(stack: &mut Stack, _env: &Environment<()>) {
         )
         .sse_specification(dynamodb::table::SseSpecification::new(true))
         .tag("data-class", "orders")
-        .accept_finding("CKV_AWS_119", "encrypted with the AWS managed key; a customer key is not needed for example orders"),
+        .accept_finding(
+            "CKV_AWS_119",
+            "encrypted with the AWS managed key; a customer key is not needed for example orders",
+        ),
     );
 
-    let api_role = function_role(stack, "ApiRole", &["sqs:SendMessage"], vec![queue.arn(), dead_letters.arn()]);
+    let api_role = function_role(
+        stack,
+        "ApiRole",
+        &["sqs:SendMessage"],
+        vec![queue.arn(), dead_letters.arn()],
+    );
     let api = stack.add(function(
         "Api",
         &api_role,
@@ -163,12 +194,22 @@ pub fn service(stack: &mut Stack, _env: &Environment<()>) {
         API_CODE,
         object([("QUEUE_URL", Value::Str(queue.queue_url()))]),
     ));
-    let url = stack.add(lambda::Url::new("ApiUrl", lambda::url::AuthType::AwsIam, api.arn()));
+    let url = stack.add(lambda::Url::new(
+        "ApiUrl",
+        lambda::url::AuthType::AwsIam,
+        api.arn(),
+    ));
 
     let worker_role = function_role(
         stack,
         "WorkerRole",
-        &["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:SendMessage", "dynamodb:PutItem"],
+        &[
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+            "sqs:SendMessage",
+            "dynamodb:PutItem",
+        ],
         vec![queue.arn(), dead_letters.arn(), table.arn()],
     );
     let worker = stack.add(function(
@@ -192,8 +233,13 @@ pub fn service(stack: &mut Stack, _env: &Environment<()>) {
             .targets([events::rule::Target::new(worker.arn(), "worker")]),
     );
     stack.add(
-        lambda::Permission::new("SweepInvokes", "lambda:InvokeFunction", worker.arn(), "events.amazonaws.com")
-            .source_arn(schedule.arn()),
+        lambda::Permission::new(
+            "SweepInvokes",
+            "lambda:InvokeFunction",
+            worker.arn(),
+            "events.amazonaws.com",
+        )
+        .source_arn(schedule.arn()),
     );
 
     stack.output("ApiUrl", url.function_url());
@@ -206,6 +252,11 @@ pub fn app() -> App<()> {
     App::new("orders")
         .tag(tags::OWNER, "orders-team")
         .environment(Environment::new("staging", "444444444444", "eu-west-1", ()))
-        .environment(Environment::new("production", "555555555555", "us-east-1", ()))
+        .environment(Environment::new(
+            "production",
+            "555555555555",
+            "us-east-1",
+            (),
+        ))
         .stack("orders", service)
 }

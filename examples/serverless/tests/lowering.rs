@@ -48,15 +48,15 @@ fn names_are_the_registry_s_in_cloudformation_and_awscc_s_in_terraform() {
                 .removal_policy(stackwright::RemovalPolicy::Destroy),
         );
     });
-    assert_eq!(
-        cfn["Resources"]["Jobs"]["Type"],
-        json!("AWS::SQS::Queue")
-    );
+    assert_eq!(cfn["Resources"]["Jobs"]["Type"], json!("AWS::SQS::Queue"));
     assert_eq!(
         cfn["Resources"]["Jobs"]["Properties"]["QueueName"],
         json!("jobs")
     );
-    assert_eq!(cfn["Resources"]["Jobs"]["Properties"]["VisibilityTimeout"], json!(60));
+    assert_eq!(
+        cfn["Resources"]["Jobs"]["Properties"]["VisibilityTimeout"],
+        json!(60)
+    );
     let queue = &tf["resource"]["awscc_sqs_queue"]["jobs"];
     assert_eq!(queue["queue_name"], json!("jobs"));
     assert_eq!(queue["visibility_timeout"], json!(60));
@@ -67,8 +67,14 @@ fn names_are_the_registry_s_in_cloudformation_and_awscc_s_in_terraform() {
         json!("hashicorp/awscc")
     );
     assert_eq!(tf["provider"]["awscc"], json!({"region": "eu-west-1"}));
-    assert_eq!(tf["provider"]["aws"]["allowed_account_ids"], json!(["111111111111"]));
-    assert_eq!(tf["data"]["aws_caller_identity"]["stackwright_account"], json!({}));
+    assert_eq!(
+        tf["provider"]["aws"]["allowed_account_ids"],
+        json!(["111111111111"])
+    );
+    assert_eq!(
+        tf["data"]["aws_caller_identity"]["stackwright_account"],
+        json!({})
+    );
     assert_eq!(
         queue["lifecycle"]["precondition"][0]["condition"],
         json!("${data.aws_caller_identity.stackwright_account.account_id == \"111111111111\"}")
@@ -89,7 +95,9 @@ fn nested_types_keep_their_nesting_in_both_targets() {
                 role.arn(),
             )
             .runtime(lambda::function::Runtime::Python312)
-            .tracing_config(lambda::function::TracingConfig::new().mode(lambda::function::Mode::Active)),
+            .tracing_config(
+                lambda::function::TracingConfig::new().mode(lambda::function::Mode::Active),
+            ),
         );
     });
     let props = &cfn["Resources"]["Fn"]["Properties"];
@@ -98,7 +106,10 @@ fn nested_types_keep_their_nesting_in_both_targets() {
     assert_eq!(props["Runtime"], json!("python3.12"));
     assert_eq!(props["TracingConfig"], json!({"Mode": "Active"}));
     let function = &tf["resource"]["awscc_lambda_function"]["fn"];
-    assert_eq!(function["code"], json!({"zip_file": "def handler(e, c): pass"}));
+    assert_eq!(
+        function["code"],
+        json!({"zip_file": "def handler(e, c): pass"})
+    );
     assert_eq!(function["role"], json!("${awscc_iam_role.role.arn}"));
     assert_eq!(function["tracing_config"], json!({"mode": "Active"}));
 }
@@ -131,11 +142,31 @@ fn tags_take_each_target_s_shape_with_the_environment_s_tags() {
         stack.add(sns::Topic::new("Topic").tag("team", "ops"));
     });
     let tags = &cfn["Resources"]["Topic"]["Properties"]["Tags"];
-    assert!(tags.as_array().unwrap().contains(&json!({"Key": "team", "Value": "ops"})), "{tags}");
-    assert!(tags.as_array().unwrap().contains(&json!({"Key": "app", "Value": "t"})), "{tags}");
+    assert!(
+        tags.as_array()
+            .unwrap()
+            .contains(&json!({"Key": "team", "Value": "ops"})),
+        "{tags}"
+    );
+    assert!(
+        tags.as_array()
+            .unwrap()
+            .contains(&json!({"Key": "app", "Value": "t"})),
+        "{tags}"
+    );
     let tags = &tf["resource"]["awscc_sns_topic"]["topic"]["tags"];
-    assert!(tags.as_array().unwrap().contains(&json!({"key": "team", "value": "ops"})), "{tags}");
-    assert!(tags.as_array().unwrap().contains(&json!({"key": "app", "value": "t"})), "{tags}");
+    assert!(
+        tags.as_array()
+            .unwrap()
+            .contains(&json!({"key": "team", "value": "ops"})),
+        "{tags}"
+    );
+    assert!(
+        tags.as_array()
+            .unwrap()
+            .contains(&json!({"key": "app", "value": "t"})),
+        "{tags}"
+    );
 }
 
 #[test]
@@ -144,14 +175,23 @@ fn generated_and_hand_written_handles_reference_each_other() {
         let group = stack.add(logs::LogGroup::new("Logs"));
         let topic = stack.add(sns::Topic::new("Topic").display_name(group.arn()));
         stack.add(
-            Alarm::new("Errors", Metric::new("AWS/Lambda", "Errors"), Comparison::GreaterThanThreshold, 0.0, 1)
-                .alarm_action(topic.topic_arn()),
+            Alarm::new(
+                "Errors",
+                Metric::new("AWS/Lambda", "Errors"),
+                Comparison::GreaterThanThreshold,
+                0.0,
+                1,
+            )
+            .alarm_action(topic.topic_arn()),
         );
     });
     let display = cfn["Resources"]["Topic"]["Properties"]["DisplayName"].to_string();
     assert!(display.contains("log-group:${Logs}"), "{display}");
     let display = tf["resource"]["awscc_sns_topic"]["topic"]["display_name"].to_string();
-    assert!(display.contains("${aws_cloudwatch_log_group.logs.name}"), "{display}");
+    assert!(
+        display.contains("${aws_cloudwatch_log_group.logs.name}"),
+        "{display}"
+    );
     assert_eq!(
         cfn["Resources"]["Errors"]["Properties"]["AlarmActions"],
         json!([{"Fn::GetAtt": ["Topic", "TopicArn"]}])
@@ -175,8 +215,9 @@ fn a_type_awscc_lacks_is_cloudformation_only_and_terraform_says_so_at_the_declar
     let problems = problems("eu-west-1", define);
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert!(
-        problems[0].contains("`AWS::SQS::QueuePolicy`, which the awscc Terraform provider (1.106.0) does not offer")
-            && problems[0].ends_with("lowering.rs"),
+        problems[0].contains(
+            "`AWS::SQS::QueuePolicy`, which the awscc Terraform provider (1.106.0) does not offer"
+        ) && problems[0].ends_with("lowering.rs"),
         "{problems:#?}"
     );
     let only_cfn = Request {
@@ -189,10 +230,27 @@ fn a_type_awscc_lacks_is_cloudformation_only_and_terraform_says_so_at_the_declar
 #[test]
 fn a_region_without_the_type_is_a_located_error() {
     let problems = problems("ca-west-1", |stack, _| {
-        let role = stack.add(stackwright_aws_generated::iam::Role::new("Role", Value::Map(vec![])));
-        let f = stack.add(lambda::Function::new("Fn", lambda::function::Code::new(), role.arn()));
-        stack.add(lambda::Url::new("Url", lambda::url::AuthType::AwsIam, f.arn()));
+        let role = stack.add(stackwright_aws_generated::iam::Role::new(
+            "Role",
+            Value::Map(vec![]),
+        ));
+        let f = stack.add(lambda::Function::new(
+            "Fn",
+            lambda::function::Code::new(),
+            role.arn(),
+        ));
+        stack.add(lambda::Url::new(
+            "Url",
+            lambda::url::AuthType::AwsIam,
+            f.arn(),
+        ));
     });
-    let region: Vec<_> = problems.iter().filter(|p| p.contains("`AWS::Lambda::Url` is not available in region `ca-west-1`")).collect();
-    assert!(!region.is_empty() && region.iter().all(|p| p.ends_with("lowering.rs")), "{problems:#?}");
+    let region: Vec<_> = problems
+        .iter()
+        .filter(|p| p.contains("`AWS::Lambda::Url` is not available in region `ca-west-1`"))
+        .collect();
+    assert!(
+        !region.is_empty() && region.iter().all(|p| p.ends_with("lowering.rs")),
+        "{problems:#?}"
+    );
 }

@@ -2,5 +2,8 @@
 
 #[test]
 fn every_artifact_matches_its_snapshot_and_none_is_orphaned() {
-    stackwright_testing::assert_artifact_snapshots!(serverless::app(), "../../snapshots/serverless");
+    stackwright_testing::assert_artifact_snapshots!(
+        serverless::app(),
+        "../../snapshots/serverless"
+    );
 }

@@ -175,7 +175,10 @@ impl Resolve for Lowering<'_> {
             return Ok(format!("{address}.{}", raw::attribute(attr.attr)));
         }
         if resource.kind == kinds::REGISTRY {
-            return Ok(format!("{address}.{}", registry::attribute(resource, attr.attr)?));
+            return Ok(format!(
+                "{address}.{}",
+                registry::attribute(resource, attr.attr)?
+            ));
         }
         let Some(name) = SERVICES
             .iter()
