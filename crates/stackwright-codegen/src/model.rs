@@ -502,7 +502,7 @@ impl<'a> Ctx<'a> {
             }
             let (resolved, _) = self.resolve(prop);
             let mut constraints = constraints(prop);
-            if resolved as *const Json != prop as *const Json {
+            if !std::ptr::eq(resolved, prop) {
                 constraints.extend(self::constraints(resolved));
             }
             let mut doc = description(prop);
