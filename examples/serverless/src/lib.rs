@@ -144,12 +144,12 @@ pub fn service(stack: &mut Stack, _env: &Environment<()>) {
     );
     let dead_letters = stack.add(
         sqs::Queue::new("DeadLetters")
-            .sqs_managed_sse_enabled(true)
+            .kms_master_key_id("alias/aws/sqs")
             .message_retention_period(1_209_600),
     );
     let queue = stack.add(
         sqs::Queue::new("Orders")
-            .sqs_managed_sse_enabled(true)
+            .kms_master_key_id("alias/aws/sqs")
             .visibility_timeout(180)
             .redrive_policy(object([
                 ("deadLetterTargetArn", Value::Str(dead_letters.arn())),
