@@ -285,6 +285,8 @@ impl From<bool> for Node {
 }
 
 /// The methods every resource builder shares, its `Declare` impl and its handle's reference.
+// Unused when no service feature is enabled.
+#[allow(unused_macros)]
 macro_rules! builder {
     ($builder:ident, $handle:ident) => {
         impl $builder {
@@ -366,9 +368,12 @@ macro_rules! builder {
         }
     };
 }
+#[allow(unused_imports)]
 pub(crate) use builder;
 
 /// A handle's reference and `id()`.
+// Unused when no service feature is enabled.
+#[allow(unused_macros)]
 macro_rules! handle {
     ($handle:ident) => {
         impl $handle {
@@ -385,9 +390,12 @@ macro_rules! handle {
         }
     };
 }
+#[allow(unused_imports)]
 pub(crate) use handle;
 
 /// A nested property type is a value of its parent's properties.
+// Unused when no service feature is enabled.
+#[allow(unused_macros)]
 macro_rules! nested {
     ($name:ident) => {
         impl From<$name> for Node {
@@ -397,9 +405,12 @@ macro_rules! nested {
         }
     };
 }
+#[allow(unused_imports)]
 pub(crate) use nested;
 
 /// A closed set of strings: its spelling, and its use as a property value.
+// Unused when no service feature is enabled.
+#[allow(unused_macros)]
 macro_rules! string_enum {
     ($name:ident { $($variant:ident => $value:literal),* $(,)? }) => {
         impl $name {
@@ -424,6 +435,7 @@ macro_rules! string_enum {
         }
     };
 }
+#[allow(unused_imports)]
 pub(crate) use string_enum;
 
 pub fn accept_finding(resource: &mut Resource, check_id: &str, reason: &str) {

@@ -265,7 +265,7 @@ fn resource(out: &mut String, r: &ResourceType, service: &Service) {
         module,
         &new_doc,
     );
-    let handle = format!("{}Handle", r.rust);
+    let handle = &r.handle;
     let _ = writeln!(out, "builder!({}, {handle});", r.rust);
     doc_lines(
         out,
@@ -423,5 +423,41 @@ workspace = true
     for s in &model.services {
         let _ = writeln!(out, "{} = []", s.module);
     }
+    out
+}
+
+/// The replacement table of every registry type for `stackwright-schema` (and so `plan`): sorted by
+/// CloudFormation type; awscc paths only where every segment has an awscc name.
+pub fn replacement_table(model: &Model) -> String {
+    let mut out = header();
+    out.push_str(
+        "// Source: crates/stackwright-codegen/data (registry schemas, awscc 1.106.0 schema)\n\n",
+    );
+    out.push_str("/// (CloudFormation type, awscc type or \"\", create-only paths, conditionally create-only paths, the same two\n/// lists as awscc paths).\n");
+    out.push_str("#[rustfmt::skip]\npub(crate) const TYPES: &[(&str, &str, &[&str], &[&str], &[&str], &[&str])] = &[\n");
+    let mut rows: Vec<&ResourceType> = model.services.iter().flat_map(|s| &s.resources).collect();
+    rows.sort_by(|a, b| a.type_name.cmp(&b.type_name));
+    let list = |paths: Vec<&str>| {
+        let quoted: Vec<String> = paths.iter().map(|p| format!("{p:?}")).collect();
+        format!("&[{}]", quoted.join(", "))
+    };
+    for r in rows {
+        let cfn =
+            |v: &Vec<(String, Option<String>)>| list(v.iter().map(|(c, _)| c.as_str()).collect());
+        let tf = |v: &Vec<(String, Option<String>)>| {
+            list(v.iter().filter_map(|(_, t)| t.as_deref()).collect())
+        };
+        let _ = writeln!(
+            out,
+            "    ({:?}, {:?}, {}, {}, {}, {}),",
+            r.type_name,
+            r.terraform.as_deref().unwrap_or(""),
+            cfn(&r.create_only),
+            cfn(&r.conditional_create_only),
+            tf(&r.create_only),
+            tf(&r.conditional_create_only),
+        );
+    }
+    out.push_str("];\n");
     out
 }

@@ -32,11 +32,15 @@ pub struct Inputs {
 }
 
 /// Generated files by path relative to the generated crate's root (`src/generated/<service>.rs`,
-/// `src/generated/mod.rs`, `Cargo.toml`), plus figures.
+/// `src/generated/mod.rs`, `Cargo.toml`, and [`REPLACEMENT_TABLE`] in `stackwright-schema`), plus figures.
 pub struct Output {
     pub files: BTreeMap<String, String>,
     pub stats: Stats,
 }
+
+/// The registry types' replacement data, for `plan` (relative to the generated crate, like every key of
+/// [`Output::files`]).
+pub const REPLACEMENT_TABLE: &str = "../stackwright-schema/src/generated/registry.rs";
 
 /// Coverage figures of one run.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -102,6 +106,10 @@ pub fn generate(inputs: &Inputs) -> Result<Output, String> {
         rustfmt(&emit::module_index(&model))?,
     );
     files.insert("Cargo.toml".into(), emit::manifest(&model));
+    files.insert(
+        REPLACEMENT_TABLE.into(),
+        rustfmt(&emit::replacement_table(&model))?,
+    );
     Ok(Output {
         files,
         stats: model.stats.clone(),

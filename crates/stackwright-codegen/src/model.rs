@@ -21,8 +21,11 @@ pub struct Service {
 
 pub struct ResourceType {
     pub type_name: String,
-    /// Rust struct name, e.g. `Function`; the handle is `<rust>Handle`, nested types live in `module`.
+    /// Rust struct name, e.g. `Function`; nested types live in `module`.
     pub rust: String,
+    /// The handle: `<rust>Handle`, or `<rust>ResourceHandle` where that is another type of the service
+    /// (`AWS::CloudFormation::WaitCondition` beside `WaitConditionHandle`).
+    pub handle: String,
     pub module: String,
     pub description: String,
     pub doc_url: String,
@@ -35,6 +38,10 @@ pub struct ResourceType {
     pub attributes: Vec<Attribute>,
     pub structs: Vec<Struct>,
     pub enums: Vec<Enum>,
+    /// Create-only paths (registry pointers without `/properties/`) and their awscc dotted form, when
+    /// every segment has an awscc name; then the conditionally create-only ones.
+    pub create_only: Vec<(String, Option<String>)>,
+    pub conditional_create_only: Vec<(String, Option<String>)>,
 }
 
 pub struct Tags {
@@ -546,6 +553,30 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// A registry pointer (`/properties/A/*/B`) as an awscc dotted path (`a.b`; list items are implicit), when
+/// every property segment has an awscc name.
+fn awscc_path(pointer: &str, scope: Option<Scope>) -> Option<String> {
+    let path = pointer.strip_prefix("/properties/")?;
+    let mut here = Some(scope?);
+    let mut out = Vec::new();
+    for segment in path.split('/') {
+        if segment == "*" {
+            continue;
+        }
+        match here?.find(segment, None)? {
+            TfMatch::Attribute(name, _) => {
+                out.push(name);
+                here = None;
+            }
+            TfMatch::Block(name, s) => {
+                out.push(name);
+                here = Some(s);
+            }
+        }
+    }
+    (!out.is_empty()).then(|| out.join("."))
+}
+
 /// Top-level property names of `/properties/X` pointers.
 fn top_level(pointers: Vec<String>) -> BTreeSet<String> {
     pointers
@@ -736,6 +767,18 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
             .filter(|r| !available.contains(*r))
             .map(|r| r.to_string())
             .collect();
+        let replacement = |key: &str| -> Vec<(String, Option<String>)> {
+            strings(schema.get(key))
+                .into_iter()
+                .filter(|p| p.starts_with("/properties/"))
+                .map(|p| {
+                    let tf = awscc_path(&p, scope);
+                    (p["/properties/".len()..].to_owned(), tf)
+                })
+                .collect()
+        };
+        let create_only = replacement("createOnlyProperties");
+        let conditional_create_only = replacement("conditionalCreateOnlyProperties");
         let rust = camel(resource_name);
         let module = snake(&resource_name.to_snake_case());
         stats.types += 1;
@@ -751,6 +794,7 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
             });
         service.resources.push(ResourceType {
             type_name: type_name.to_owned(),
+            handle: format!("{rust}Handle"),
             rust,
             module,
             description: description(schema),
@@ -766,6 +810,8 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
             attributes,
             structs: ctx.structs,
             enums: ctx.enums,
+            create_only,
+            conditional_create_only,
         });
     }
     for (key, what) in [
@@ -778,6 +824,14 @@ pub fn build(inputs: &Inputs) -> Result<Model, String> {
                 .any(|s| s.resources.iter().any(|r| &r.type_name == name))
             {
                 return Err(format!("overlay `{key}`: `{name}` is not a registry type"));
+            }
+        }
+    }
+    for service in by_service.values_mut() {
+        let names: BTreeSet<String> = service.resources.iter().map(|r| r.rust.clone()).collect();
+        for r in &mut service.resources {
+            if names.contains(&r.handle) {
+                r.handle = format!("{}ResourceHandle", r.rust);
             }
         }
     }

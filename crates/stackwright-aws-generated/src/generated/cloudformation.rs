@@ -2616,12 +2616,12 @@ impl WaitCondition {
         self
     }
 }
-builder!(WaitCondition, WaitConditionHandle);
+builder!(WaitCondition, WaitConditionResourceHandle);
 /// A declared `AWS::CloudFormation::WaitCondition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
-pub struct WaitConditionHandle(Handle);
-handle!(WaitConditionHandle);
-impl WaitConditionHandle {
+pub struct WaitConditionResourceHandle(Handle);
+handle!(WaitConditionResourceHandle);
+impl WaitConditionResourceHandle {
     /// CloudFormation `Fn::GetAtt` `Data`; awscc has no such attribute: referencing it in Terraform is an error.
     pub fn data(&self) -> Expr {
         self.0.attr("Data")

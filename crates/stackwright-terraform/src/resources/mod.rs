@@ -172,7 +172,10 @@ impl Resolve for Lowering<'_> {
             .ok_or("reference to a resource outside this stack")?;
         let address = self.address(attr.resource.index as usize, resource)?;
         if resource.kind == kinds::RAW {
-            return Ok(format!("{address}.{}", raw::attribute(attr.attr)));
+            return Ok(format!(
+                "{address}.{}",
+                raw::attribute(resource, attr.attr)?
+            ));
         }
         if resource.kind == kinds::REGISTRY {
             return Ok(format!(
